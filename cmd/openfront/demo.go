@@ -1,0 +1,263 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"text/template"
+	"time"
+)
+
+// The demo's distributions, as get-distribution-config would print them.
+// {{.App}}, {{.Forbid}} and {{.Dead}} are the local origins' host:port.
+var demoDistributions = map[string]string{
+	"EDEMOSHOP.json": `{
+  "ETag": "E2DEMO",
+  "DistributionConfig": {
+    "CallerReference": "openfront-demo-shop",
+    "Comment": "A shop: redirect to HTTPS, an API, HTTPS-only pages, static files, a custom 404 page",
+    "Enabled": true,
+    "Aliases": {"Quantity": 1, "Items": ["shop.example.com"]},
+    "DefaultRootObject": "index.html",
+    "Origins": {"Quantity": 1, "Items": [{
+      "Id": "app", "DomainName": "{{.AppHost}}", "OriginPath": "",
+      "CustomHeaders": {"Quantity": 1, "Items": [{"HeaderName": "X-Origin-Secret", "HeaderValue": "demo"}]},
+      "CustomOriginConfig": {"HTTPPort": {{.AppPort}}, "HTTPSPort": 443, "OriginProtocolPolicy": "http-only",
+        "OriginReadTimeout": 30, "OriginKeepaliveTimeout": 5,
+        "OriginSslProtocols": {"Quantity": 1, "Items": ["TLSv1.2"]}},
+      "ConnectionAttempts": 3, "ConnectionTimeout": 10}]},
+    "DefaultCacheBehavior": {
+      "TargetOriginId": "app", "ViewerProtocolPolicy": "redirect-to-https",
+      "AllowedMethods": {"Quantity": 2, "Items": ["HEAD", "GET"], "CachedMethods": {"Quantity": 2, "Items": ["HEAD", "GET"]}},
+      "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6", "Compress": true
+    },
+    "CacheBehaviors": {"Quantity": 3, "Items": [
+      {"PathPattern": "/api/*", "TargetOriginId": "app", "ViewerProtocolPolicy": "allow-all",
+       "AllowedMethods": {"Quantity": 7, "Items": ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]},
+       "CachePolicyId": "4135ea2d-6df8-44a3-9df3-4b5a84be39ad", "OriginRequestPolicyId": "b689b0a8-53d0-40ab-baf2-68738e2966ac"},
+      {"PathPattern": "/account/*", "TargetOriginId": "app", "ViewerProtocolPolicy": "https-only",
+       "CachePolicyId": "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"},
+      {"PathPattern": "static/*", "TargetOriginId": "app", "ViewerProtocolPolicy": "allow-all",
+       "ForwardedValues": {"QueryString": false, "Cookies": {"Forward": "none"}, "Headers": {"Quantity": 0}},
+       "MinTTL": 0}
+    ]},
+    "CustomErrorResponses": {"Quantity": 1, "Items": [
+      {"ErrorCode": 404, "ResponsePagePath": "/errors/404.html", "ResponseCode": "404", "ErrorCachingMinTTL": 10}]},
+    "Logging": {"Enabled": true, "IncludeCookies": false, "Bucket": "demo-logs.s3.amazonaws.com", "Prefix": "shop/"},
+    "ViewerCertificate": {"CloudFrontDefaultCertificate": false, "ACMCertificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/demo",
+      "SSLSupportMethod": "sni-only", "MinimumProtocolVersion": "TLSv1.2_2021"},
+    "PriceClass": "PriceClass_All", "HttpVersion": "http2", "IsIPV6Enabled": true
+  }
+}`,
+	"EDEMOFORBID.json": `{
+  "ETag": "E2DEMO",
+  "DistributionConfig": {
+    "CallerReference": "openfront-demo-forbidden", "Comment": "An origin that answers 403 itself", "Enabled": true,
+    "Aliases": {"Quantity": 1, "Items": ["forbidden.example.com"]},
+    "Origins": {"Quantity": 1, "Items": [{"Id": "locked", "DomainName": "{{.ForbidHost}}",
+      "CustomOriginConfig": {"HTTPPort": {{.ForbidPort}}, "HTTPSPort": 443, "OriginProtocolPolicy": "http-only"}}]},
+    "DefaultCacheBehavior": {"TargetOriginId": "locked", "ViewerProtocolPolicy": "allow-all",
+      "CachePolicyId": "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"}
+  }
+}`,
+	"EDEMODEAD.json": `{
+  "ETag": "E2DEMO",
+  "DistributionConfig": {
+    "CallerReference": "openfront-demo-dead", "Comment": "An origin nobody listens on", "Enabled": true,
+    "Aliases": {"Quantity": 1, "Items": ["dead.example.com"]},
+    "Origins": {"Quantity": 1, "Items": [{"Id": "gone", "DomainName": "{{.DeadHost}}", "ConnectionAttempts": 1, "ConnectionTimeout": 1,
+      "CustomOriginConfig": {"HTTPPort": {{.DeadPort}}, "HTTPSPort": 443, "OriginProtocolPolicy": "http-only"}}]},
+    "DefaultCacheBehavior": {"TargetOriginId": "gone", "ViewerProtocolPolicy": "allow-all",
+      "CachePolicyId": "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"}
+  }
+}`,
+	"EDEMOOFF.json": `{
+  "ETag": "E2DEMO",
+  "DistributionConfig": {
+    "CallerReference": "openfront-demo-off", "Comment": "A disabled distribution", "Enabled": false,
+    "Aliases": {"Quantity": 1, "Items": ["off.example.com"]},
+    "Origins": {"Quantity": 1, "Items": [{"Id": "app", "DomainName": "{{.AppHost}}",
+      "CustomOriginConfig": {"HTTPPort": {{.AppPort}}, "HTTPSPort": 443, "OriginProtocolPolicy": "http-only"}}]},
+    "DefaultCacheBehavior": {"TargetOriginId": "app", "ViewerProtocolPolicy": "allow-all",
+      "CachePolicyId": "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"}
+  }
+}`,
+}
+
+func cmdDemo(args []string) error {
+	var s settings
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "Usage: openfront demo [flags]\n\n"+
+			"Starts an edge with built-in distributions in front of local origins, prints a curl line\n"+
+			"for each situation, and runs until Ctrl-C. Nothing to set up.\n\n")
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&s.http, "http", "127.0.0.1:8080", "HTTP listener address")
+	fs.StringVar(&s.https, "https", "127.0.0.1:8443", "HTTPS listener address")
+	fs.StringVar(&s.admin, "admin", "127.0.0.1:9901", "admin listener address")
+	work := fs.String("dir", "", "folder for the demo's config, logs and CA (default: a new temporary folder)")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	dir := *work
+	if dir == "" {
+		d, err := os.MkdirTemp("", "openfront-demo-")
+		if err != nil {
+			return err
+		}
+		dir = d
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	origins, err := startDemoOrigins(ctx)
+	if err != nil {
+		return err
+	}
+	cfg := filepath.Join(dir, "config")
+	if err := writeDemoConfig(cfg, origins); err != nil {
+		return err
+	}
+	s.configs = listFlag{cfg}
+	s.logDir, s.logFormat, s.pop, s.domain = filepath.Join(dir, "logs"), "w3c", "DEMO1-P1", "cloudfront.localhost"
+	s.selfSigned, s.stateDir, s.drain = true, filepath.Join(dir, "state"), 5*time.Second
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	e, err := start(ctx, &s, logger)
+	if err != nil {
+		return err
+	}
+	printDemo(os.Stdout, e, dir)
+	<-ctx.Done()
+	return e.shutdown()
+}
+
+type demoOrigins struct {
+	AppHost, ForbidHost, DeadHost string
+	AppPort, ForbidPort, DeadPort string
+}
+
+// startDemoOrigins starts the local origins: an application, one that
+// answers 403 itself, and the address of one that is not listening.
+func startDemoOrigins(ctx context.Context) (*demoOrigins, error) {
+	app, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	forbid, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	dead, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	dead.Close() // nothing listens here any more: connections are refused
+	go http.Serve(app, http.HandlerFunc(demoApp))
+	go http.Serve(forbid, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Server", "demo-origin")
+		w.Header().Set("Content-Type", "text/plain")
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprintln(w, "403 Forbidden: this origin refuses requests without its secret header")
+	}))
+	context.AfterFunc(ctx, func() { app.Close(); forbid.Close() })
+	o := &demoOrigins{}
+	o.AppHost, o.AppPort, _ = net.SplitHostPort(app.Addr().String())
+	o.ForbidHost, o.ForbidPort, _ = net.SplitHostPort(forbid.Addr().String())
+	o.DeadHost, o.DeadPort, _ = net.SplitHostPort(dead.Addr().String())
+	return o, nil
+}
+
+// demoApp is the demo's application origin: pages, static files, an API
+// that echoes what it received (so the forwarded headers can be seen).
+func demoApp(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Server", "demo-origin")
+	switch {
+	case r.URL.Path == "/index.html":
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprintln(w, "<h1>openfront demo shop</h1>")
+	case r.URL.Path == "/errors/404.html":
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprintln(w, "<h1>Not here</h1><p>The shop's own 404 page, served by a CustomErrorResponse.</p>")
+	case strings.HasPrefix(r.URL.Path, "/static/"):
+		w.Header().Set("Content-Type", "text/javascript")
+		fmt.Fprintln(w, "console.log('static file');")
+	case strings.HasPrefix(r.URL.Path, "/api/"), strings.HasPrefix(r.URL.Path, "/account/"):
+		w.Header().Set("Content-Type", "text/plain")
+		fmt.Fprintf(w, "%s %s\nHost: %s\n", r.Method, r.URL.RequestURI(), r.Host)
+		keys := make([]string, 0, len(r.Header))
+		for k := range r.Header {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			fmt.Fprintf(w, "%s: %s\n", k, strings.Join(r.Header[k], ", "))
+		}
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func writeDemoConfig(dir string, o *demoOrigins) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for name, text := range demoDistributions {
+		t := template.Must(template.New(name).Parse(text))
+		f, err := os.Create(filepath.Join(dir, name))
+		if err != nil {
+			return err
+		}
+		err = t.Execute(f, o)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func printDemo(w *os.File, e *running, dir string) {
+	httpAddr, httpsAddr, admin := e.addrs["http"], e.addrs["https"], e.addrs["admin"]
+	_, hp, _ := net.SplitHostPort(httpsAddr)
+	ca := e.ca.CertPEM
+	plain := func(host, path string, extra string) string {
+		return fmt.Sprintf("curl -i %s-H 'Host: %s' http://%s%s", extra, host, httpAddr, path)
+	}
+	secure := func(host, path string, extra string) string {
+		return fmt.Sprintf("curl -i %s--cacert %s --resolve %s:%s:127.0.0.1 https://%s:%s%s", extra, ca, host, hp, host, hp, path)
+	}
+	fmt.Fprintf(w, "openfront demo: an edge on http://%s and https://%s, with 4 distributions in %s\n\n", httpAddr, httpsAddr, filepath.Join(dir, "config"))
+	lines := [][2]string{
+		{"Served over HTTPS (DefaultRootObject index.html, X-Cache: Miss, the origin's own Server header)", secure("shop.example.com", "/", "")},
+		{"HTTP to a redirect-to-https behavior: 301 Redirect from cloudfront", plain("shop.example.com", "/", "")},
+		{"POST over HTTP to the same behavior: 307, method and body kept", plain("shop.example.com", "/index.html", "-X POST -d x=1 ")},
+		{"What the origin receives (Host, X-Forwarded-For, Via, X-Amz-Cf-Id, the custom origin header)", plain("shop.example.com", "/api/echo?q=1", "")},
+		{"HTTP to an https-only behavior: 403 'Bad request.'", plain("shop.example.com", "/account/orders", "")},
+		{"A method the behavior does not allow: 403, the 1053-byte 'cachable requests' page", secure("shop.example.com", "/static/app.js", "-X DELETE ")},
+		{"A GET with a body: 403", secure("shop.example.com", "/static/app.js", "-X GET -d body ")},
+		{"An origin 404 replaced by the CustomErrorResponse page", secure("shop.example.com", "/missing", "")},
+		{"A Host no distribution has: 403 'Bad request.', logged to _unrouted", plain("nobody.example.com", "/", "")},
+		{"A disabled distribution: 403 'Bad request.'", plain("off.example.com", "/", "")},
+		{"An origin that answers 403 itself: its own Server header, not CloudFront", plain("forbidden.example.com", "/", "")},
+		{"A dead origin: 502 OriginConnectError", plain("dead.example.com", "/", "")},
+		{"The default domain of a distribution", plain("edemoshop.cloudfront.localhost", "/api/hello", "")},
+	}
+	for _, l := range lines {
+		fmt.Fprintf(w, "# %s\n%s\n\n", l[0], l[1])
+	}
+	fmt.Fprintf(w, "Access logs (CloudFront's format, gzip, flushed every second): %s\n", filepath.Join(dir, "logs"))
+	fmt.Fprintf(w, "  zcat %s/shop/EDEMOSHOP.*.gz %s/_unrouted.*.gz\n", filepath.Join(dir, "logs"), filepath.Join(dir, "logs"))
+	fmt.Fprintf(w, "Status and metrics: curl http://%s/status   curl http://%s/metrics\n", admin, admin)
+	fmt.Fprintf(w, "Press Ctrl-C to stop.\n")
+}

@@ -1,0 +1,254 @@
+package main
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"flag"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml"
+
+	"github.com/openfront-edge/openfront/internal/edge"
+	"github.com/openfront-edge/openfront/internal/origin"
+	"github.com/openfront-edge/openfront/internal/resource"
+	"github.com/openfront-edge/openfront/internal/tlsca"
+)
+
+// settings are the edge's own settings: not part of CloudFront's model.
+// Each is a flag, mirrored by a key of the same name in the --settings file.
+type settings struct {
+	configs        listFlag
+	settingsFile   string
+	http, https    string
+	admin          string
+	logDir         string
+	logFormat      string
+	pop            string
+	domain         string
+	trustedProxies listFlag
+	certs          listFlag
+	selfSigned     bool
+	stateDir       string
+	originCAs      listFlag
+	drain          time.Duration
+	logDirSet      bool
+}
+
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+func defaultStateDir() string {
+	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
+		return filepath.Join(d, "openfront")
+	}
+	if h, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(h, ".local", "state", "openfront")
+	}
+	return ".openfront"
+}
+
+func (s *settings) register(fs *flag.FlagSet, serving bool) {
+	fs.Var(&s.configs, "config", "file or folder of AWS-shaped JSON/YAML documents (repeatable)")
+	fs.StringVar(&s.settingsFile, "settings", "", "YAML file with these settings (flags given on the command line win)")
+	fs.StringVar(&s.domain, "domain", "cloudfront.localhost", "default-domain suffix: a distribution answers at <id in lowercase>.SUFFIX")
+	fs.Var(&s.certs, "cert", "ARN=CERT.pem,KEY.pem: the files for a ViewerCertificate's ACMCertificateArn or IAMCertificateId (repeatable)")
+	fs.BoolVar(&s.selfSigned, "self-signed", false, "mint certificates for every distribution from a local CA kept in --state-dir")
+	fs.StringVar(&s.stateDir, "state-dir", defaultStateDir(), "folder for the local CA and other state")
+	if !serving {
+		return
+	}
+	fs.StringVar(&s.http, "http", ":8080", "HTTP listener address (empty to disable)")
+	fs.StringVar(&s.https, "https", ":8443", "HTTPS listener address (empty to disable)")
+	fs.StringVar(&s.admin, "admin", "127.0.0.1:9901", "admin listener: /healthz, /status, /metrics (empty to disable)")
+	fs.StringVar(&s.logDir, "log-dir", "./logs", "folder for standard access logs")
+	fs.StringVar(&s.logFormat, "log-format", "w3c", "access log format: w3c (CloudFront's) or json")
+	fs.StringVar(&s.pop, "pop", "LOC1-P1", "edge location code (X-Amz-Cf-Pop, x-edge-location)")
+	fs.Var(&s.trustedProxies, "trusted-proxy", "CIDR of a proxy whose X-Forwarded-For is believed for the viewer address (repeatable)")
+	fs.Var(&s.originCAs, "origin-ca", "PEM file of CA certificates trusted for HTTPS origins, besides the system's (repeatable)")
+	fs.DurationVar(&s.drain, "drain-timeout", 10*time.Second, "how long shutdown waits for requests in flight")
+}
+
+// parse parses flags, then fills the ones not given from the settings file.
+func (s *settings) parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(fs.Output(), "unexpected argument %q\n", fs.Arg(0))
+		return errUsage
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if s.settingsFile != "" {
+		data, err := os.ReadFile(s.settingsFile)
+		if err != nil {
+			return fmt.Errorf("settings: %w", err)
+		}
+		var m map[string]any
+		if err := yaml.Unmarshal(data, &m); err != nil {
+			return fmt.Errorf("%s: %v", s.settingsFile, err)
+		}
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			f := fs.Lookup(k)
+			if f == nil || k == "settings" {
+				return fmt.Errorf("%s: %s: unknown setting", s.settingsFile, k)
+			}
+			if given[k] {
+				continue
+			}
+			vals := []any{m[k]}
+			if l, ok := m[k].([]any); ok {
+				vals = l
+			}
+			for _, v := range vals {
+				if err := f.Value.Set(fmt.Sprint(v)); err != nil {
+					return fmt.Errorf("%s: %s: %v", s.settingsFile, k, err)
+				}
+			}
+			given[k] = true
+		}
+	}
+	s.logDirSet = given["log-dir"]
+	return nil
+}
+
+// loaded is a configuration read, validated and compiled.
+type loaded struct {
+	set      *resource.Set
+	warnings []string
+	snap     *edge.Snapshot
+}
+
+// certificates loads every --cert pair, keyed by ARN or IAM id.
+func (s *settings) certificates() (map[string]*tls.Certificate, map[string][]string, error) {
+	certs, names := map[string]*tls.Certificate{}, map[string][]string{}
+	for _, c := range s.certs {
+		arn, files, ok := strings.Cut(c, "=")
+		certFile, keyFile, ok2 := strings.Cut(files, ",")
+		if !ok || !ok2 || arn == "" {
+			return nil, nil, fmt.Errorf("--cert %q: want ARN=CERT.pem,KEY.pem", c)
+		}
+		cert, n, err := tlsca.LoadPair(certFile, keyFile)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--cert %s: %w", arn, err)
+		}
+		certs[arn], names[arn] = cert, n
+	}
+	return certs, names, nil
+}
+
+func (s *settings) trusted() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, c := range s.trustedProxies {
+		p, err := netip.ParsePrefix(c)
+		if err != nil {
+			a, err2 := netip.ParseAddr(c)
+			if err2 != nil {
+				return nil, fmt.Errorf("--trusted-proxy %q: %v", c, err)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
+}
+
+func (s *settings) originOptions() (origin.Options, error) {
+	if len(s.originCAs) == 0 {
+		return origin.Options{}, nil
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	for _, f := range s.originCAs {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return origin.Options{}, fmt.Errorf("--origin-ca: %w", err)
+		}
+		if !pool.AppendCertsFromPEM(b) {
+			return origin.Options{}, fmt.Errorf("--origin-ca %s: no PEM certificates", f)
+		}
+	}
+	return origin.Options{RootCAs: pool}, nil
+}
+
+// load reads, validates and compiles the configuration: the one code path
+// shared by serve, reload and validate.
+func (s *settings) load(srv *edge.Server, ca *tlsca.CA) (*loaded, error) {
+	set, err := resource.Load(s.configs)
+	if err != nil {
+		return nil, err
+	}
+	certs, names, err := s.certificates()
+	if err != nil {
+		return nil, err
+	}
+	warnings, err := resource.Validate(set, resource.Options{Certificates: names, SelfSigned: s.selfSigned, DomainSuffix: s.domain})
+	if err != nil {
+		return nil, err
+	}
+	oo, err := s.originOptions()
+	if err != nil {
+		return nil, err
+	}
+	co := edge.CompileOptions{DomainSuffix: s.domain, LogAll: s.logDirSet, Origins: oo}
+	co.Certificate = func(d *resource.Distribution) (aliases, defaults *tls.Certificate, err error) {
+		if ca == nil {
+			return nil, nil, nil
+		}
+		names := []string{resource.DefaultDomain(d.ID, s.domain)}
+		if d.DomainName != "" {
+			names = append(names, d.DomainName)
+		}
+		if s.selfSigned {
+			names = append(names, resource.Aliases(d.Config)...)
+		}
+		if defaults, err = ca.Mint(names); err != nil {
+			return nil, nil, err
+		}
+		if s.selfSigned {
+			return defaults, defaults, nil
+		}
+		if vc := d.Config.ViewerCertificate; vc != nil {
+			for _, ref := range []*string{vc.ACMCertificateArn, vc.IAMCertificateId} {
+				if ref != nil && certs[*ref] != nil {
+					return certs[*ref], defaults, nil
+				}
+			}
+		}
+		return nil, defaults, nil
+	}
+	if srv != nil {
+		co = srv.CompileOptions(co)
+	}
+	snap, err := edge.Compile(set, warnings, co)
+	if err != nil {
+		return nil, err
+	}
+	return &loaded{set: set, warnings: warnings, snap: snap}, nil
+}
+
+func portOf(addr string) int {
+	_, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(p)
+	return n
+}

@@ -1,0 +1,125 @@
+package edge
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+
+	"github.com/openfront-edge/openfront/internal/cause"
+)
+
+// Result types counted per status; the index is the position here.
+var resultTypes = []string{"Miss", "Error", "Redirect", "Hit", "RefreshHit", "LimitExceeded", "CapacityExceeded"}
+
+func resultIndex(rt string) int {
+	for i, r := range resultTypes {
+		if r == rt {
+			return i
+		}
+	}
+	return 1
+}
+
+// distStats are one distribution's counters: plain atomics on the request
+// path, turned into Prometheus metrics only when scraped.
+type distStats struct {
+	requests   [600][7]atomic.Uint64 // status (0 = "000") × result type
+	downloaded atomic.Uint64
+	uploaded   atomic.Uint64
+	denials    sync.Map // cause.Cause → *atomic.Uint64
+	latency    prometheus.Histogram
+}
+
+func newDistStats() *distStats {
+	return &distStats{latency: prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "openfront_origin_latency_seconds",
+		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+	})}
+}
+
+func (d *distStats) count(status int, resultType string, down, up int64, origin time.Duration, c cause.Cause) {
+	if status < 0 || status >= 600 {
+		status = 0
+	}
+	d.requests[status][resultIndex(resultType)].Add(1)
+	d.downloaded.Add(uint64(max(down, 0)))
+	d.uploaded.Add(uint64(max(up, 0)))
+	if origin > 0 {
+		d.latency.Observe(origin.Seconds())
+	}
+	if c != cause.None {
+		v, ok := d.denials.Load(c)
+		if !ok {
+			v, _ = d.denials.LoadOrStore(c, new(atomic.Uint64))
+		}
+		v.(*atomic.Uint64).Add(1)
+	}
+}
+
+// Metric descriptions. Names mirror CloudFront's CloudWatch metrics
+// (Requests, BytesDownloaded, BytesUploaded, OriginLatency) where one exists.
+var (
+	descRequests = prometheus.NewDesc("openfront_requests_total",
+		"Requests answered (CloudWatch: Requests), by distribution, status and x-edge-result-type.",
+		[]string{"distribution", "status", "result_type"}, nil)
+	descDownloaded = prometheus.NewDesc("openfront_bytes_downloaded_total",
+		"Bytes sent to viewers (CloudWatch: BytesDownloaded).", []string{"distribution"}, nil)
+	descUploaded = prometheus.NewDesc("openfront_bytes_uploaded_total",
+		"Bytes received from viewers (CloudWatch: BytesUploaded).", []string{"distribution"}, nil)
+	descDenials = prometheus.NewDesc("openfront_denials_total",
+		"Requests the edge refused, by cause (the doctor's vocabulary).", []string{"distribution", "cause"}, nil)
+	descLatency = prometheus.NewDesc("openfront_origin_latency_seconds",
+		"Time from sending the origin request to its response headers (CloudWatch: OriginLatency).", []string{"distribution"}, nil)
+)
+
+// Collector exposes the server's counters to Prometheus.
+func (s *Server) Collector() prometheus.Collector { return collector{s} }
+
+type collector struct{ s *Server }
+
+func (c collector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- descRequests
+	ch <- descDownloaded
+	ch <- descUploaded
+	ch <- descDenials
+	ch <- descLatency
+}
+
+func (c collector) Collect(ch chan<- prometheus.Metric) {
+	emit := func(id string, d *distStats) {
+		for st := range d.requests {
+			for ri := range d.requests[st] {
+				if n := d.requests[st][ri].Load(); n > 0 {
+					status := "000"
+					if st > 0 {
+						status = itoa(st)
+					}
+					ch <- prometheus.MustNewConstMetric(descRequests, prometheus.CounterValue, float64(n), id, status, resultTypes[ri])
+				}
+			}
+		}
+		ch <- prometheus.MustNewConstMetric(descDownloaded, prometheus.CounterValue, float64(d.downloaded.Load()), id)
+		ch <- prometheus.MustNewConstMetric(descUploaded, prometheus.CounterValue, float64(d.uploaded.Load()), id)
+		d.denials.Range(func(k, v any) bool {
+			ch <- prometheus.MustNewConstMetric(descDenials, prometheus.CounterValue, float64(v.(*atomic.Uint64).Load()), id, string(k.(cause.Cause)))
+			return true
+		})
+		var m dto.Metric
+		if err := d.latency.Write(&m); err == nil && m.GetHistogram().GetSampleCount() > 0 {
+			h := m.GetHistogram()
+			buckets := make(map[float64]uint64, len(h.Bucket))
+			for _, b := range h.Bucket {
+				buckets[b.GetUpperBound()] = b.GetCumulativeCount()
+			}
+			ch <- prometheus.MustNewConstHistogram(descLatency, h.GetSampleCount(), h.GetSampleSum(), buckets, id)
+		}
+	}
+	c.s.stats.Range(func(k, v any) bool {
+		emit(k.(string), v.(*distStats))
+		return true
+	})
+	emit("_unrouted", c.s.unrout)
+}

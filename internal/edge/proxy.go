@@ -1,0 +1,306 @@
+package edge
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httputil"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/openfront-edge/openfront/internal/cause"
+	"github.com/openfront-edge/openfront/internal/origin"
+)
+
+type exchangeKey struct{}
+
+func exchangeOf(r *http.Request) *exchange {
+	x, _ := r.Context().Value(exchangeKey{}).(*exchange)
+	return x
+}
+
+// forward sends the request to the behavior's origin.
+func (s *Server) forward(x *exchange) {
+	ctx := context.WithValue(x.r.Context(), exchangeKey{}, x)
+	s.proxy.ServeHTTP(&x.w, x.r.WithContext(ctx))
+}
+
+func (s *Server) newProxy() *httputil.ReverseProxy {
+	return &httputil.ReverseProxy{
+		Rewrite:        s.rewrite,
+		Transport:      roundTripper(s.roundTrip),
+		ModifyResponse: s.modifyResponse,
+		ErrorHandler:   s.proxyError,
+		BufferPool:     bufferPool{},
+		ErrorLog:       log.New(io.Discard, "", 0),
+	}
+}
+
+// Headers CloudFront sends whatever the policies say: body framing and
+// conditional requests (RequestAndResponseBehaviorCustomOrigin).
+var alwaysForwarded = map[string]bool{
+	"Content-Type": true, "Content-Length": true, "Content-Encoding": true, "Content-Md5": true,
+	"If-Match": true, "If-None-Match": true, "If-Modified-Since": true, "If-Unmodified-Since": true,
+	"If-Range": true, "Range": true, "Expect": true,
+}
+
+// rewrite builds the origin request as CloudFront does: the origin's host
+// and path, only the headers, cookies and query strings the behavior's
+// policies forward, X-Forwarded-For appended, Via, X-Amz-Cf-Id, and the
+// origin's custom headers.
+func (s *Server) rewrite(pr *httputil.ProxyRequest) {
+	x := exchangeOf(pr.In)
+	in, out, o, fwd := pr.In, pr.Out, x.beh.origin, x.beh.fwd
+	out.URL.Scheme, out.URL.Host = "http", o.HTTPHost
+	if o.Protocol == origin.HTTPSOnly || (o.Protocol == origin.MatchViewer && in.TLS != nil) {
+		out.URL.Scheme, out.URL.Host = "https", o.HTTPSHost
+	}
+	path, raw := in.URL.Path, in.URL.RawPath
+	if path == "/" && x.dist.rootObject != "" {
+		// DefaultRootObject applies to the root only (DefaultRootObject.md).
+		path, raw = "/"+x.dist.rootObject, ""
+	}
+	if o.Path != "" {
+		path = o.Path + path
+		if raw != "" {
+			raw = o.Path + raw
+		}
+	}
+	out.URL.Path, out.URL.RawPath = path, raw
+	out.URL.RawQuery = fwd.FilterQuery(in.URL.RawQuery)
+	out.Host = o.Domain
+	if fwd.Headers.Has("host") {
+		out.Host = in.Host
+	}
+	h := out.Header
+	for k := range h {
+		if alwaysForwarded[k] || fwd.Headers.Has(lowerASCII(k)) {
+			continue
+		}
+		if k == "Authorization" && in.Method != http.MethodGet && in.Method != http.MethodHead && in.Method != http.MethodOptions {
+			continue
+		}
+		delete(h, k)
+	}
+	if c := fwd.FilterCookies(in.Header); c != "" {
+		h["Cookie"] = []string{c}
+	} else {
+		delete(h, "Cookie")
+	}
+	if !fwd.Headers.Has("accept-encoding") {
+		if ae := fwd.AcceptEncoding(in.Header.Get("Accept-Encoding")); ae != "" {
+			h["Accept-Encoding"] = []string{ae}
+		}
+	}
+	if !fwd.Headers.Has("user-agent") {
+		h["User-Agent"] = userAgentCloudFront
+	}
+	ip := x.viewer.Addr().String()
+	if prior := in.Header.Values("X-Forwarded-For"); len(prior) > 0 {
+		ip = joinComma(prior) + ", " + ip
+	}
+	h["X-Forwarded-For"] = []string{ip}
+	h["Via"] = s.via
+	h["X-Amz-Cf-Id"] = []string{x.id}
+	for _, ch := range o.CustomHeaders {
+		h[ch[0]] = []string{ch[1]}
+	}
+}
+
+var userAgentCloudFront = []string{"Amazon CloudFront"}
+
+func joinComma(vs []string) string {
+	if len(vs) == 1 {
+		return vs[0]
+	}
+	n := 0
+	for _, v := range vs {
+		n += len(v) + 2
+	}
+	b := make([]byte, 0, n)
+	for i, v := range vs {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(b, v...)
+	}
+	return string(b)
+}
+
+// lowerASCII lower-cases a canonical header key, from a table for the
+// common ones so the hot path does not allocate.
+func lowerASCII(k string) string {
+	if l, ok := lowerKeys[k]; ok {
+		return l
+	}
+	return strings.ToLower(k)
+}
+
+var lowerKeys = func() map[string]string {
+	m := map[string]string{}
+	for _, k := range []string{"Accept", "Accept-Encoding", "Accept-Language", "Accept-Charset", "Authorization",
+		"Cache-Control", "Connection", "Cookie", "Host", "Origin", "Pragma", "Referer", "User-Agent",
+		"X-Forwarded-For", "Upgrade-Insecure-Requests", "Sec-Fetch-Dest", "Sec-Fetch-Mode", "Sec-Fetch-Site",
+		"Sec-Fetch-User", "Sec-Ch-Ua", "Sec-Ch-Ua-Mobile", "Sec-Ch-Ua-Platform", "Dnt", "Priority", "Te"} {
+		m[k] = strings.ToLower(k)
+	}
+	return m
+}()
+
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// roundTrip sends the origin request on the origin's own transport and
+// measures the origin's latency (CloudWatch's OriginLatency).
+func (s *Server) roundTrip(r *http.Request) (*http.Response, error) {
+	x := exchangeOf(r)
+	start := time.Now()
+	resp, err := x.beh.origin.Transport.RoundTrip(r)
+	x.originTime = time.Since(start)
+	return resp, err
+}
+
+// modifyResponse adds CloudFront's headers to the origin's answer and
+// applies custom error responses to origin errors. The origin's own Server
+// header is kept, so an origin 403 can be told from an edge 403.
+func (s *Server) modifyResponse(resp *http.Response) error {
+	x := exchangeOf(resp.Request)
+	x.resultType, x.detailed = "Miss", "Miss"
+	xcache := xCacheMiss
+	if resp.StatusCode >= 400 {
+		x.resultType, x.detailed = "Error", "Error"
+		xcache = xCacheError
+		if p, ok := x.dist.errorPages[resp.StatusCode]; ok && p.path != "" {
+			if page := s.fetchErrorPage(x, p); page != nil {
+				resp.Body.Close()
+				resp.Body, resp.Header, resp.ContentLength = page.Body, page.Header, page.ContentLength
+				if p.status != 0 {
+					resp.StatusCode, resp.Status = p.status, ""
+				}
+			}
+		} else if ok && p.status != 0 {
+			resp.StatusCode, resp.Status = p.status, ""
+		}
+	}
+	h := resp.Header
+	h["X-Cache"] = xcache
+	h["Via"] = s.via
+	h["X-Amz-Cf-Pop"] = s.pop
+	h["X-Amz-Cf-Id"] = []string{x.id}
+	return nil
+}
+
+// proxyError maps a failed origin exchange to CloudFront's 502/504 page, or
+// to a hang-up log line when the viewer is the one who went away.
+func (s *Server) proxyError(w http.ResponseWriter, r *http.Request, err error) {
+	x := exchangeOf(r)
+	switch {
+	case x.body.err != nil && !errors.Is(x.body.err, io.EOF):
+		return // logged as ClientHungUpRequest
+	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
+		x.resultType, x.detailed = "Error", "ClientCommError"
+		x.w.err = err
+		return
+	}
+	f := origin.Classify(err)
+	s.opts.Logger.Debug("origin failed", "distribution", x.dist.id, "origin", x.beh.origin.ID, "err", err, "request_id", x.id)
+	s.deny(x, &Denial{Cause: cause.CustomOrigin, Detail: f.Detailed, Status: f.Status, Sentence: f.Sentence, Detailed: f.Detailed})
+}
+
+// serveErrorPage answers with a custom error response for an edge denial:
+// the page fetched from the origin, or just the replaced status code.
+// It returns false when the page could not be fetched, so CloudFront's own
+// page is sent instead.
+func (s *Server) serveErrorPage(x *exchange, p *errorPage, status int) bool {
+	if p.path == "" {
+		return false
+	}
+	page := s.fetchErrorPage(x, p)
+	if page == nil {
+		return false
+	}
+	defer page.Body.Close()
+	if p.status != 0 {
+		status = p.status
+	}
+	h := x.w.Header()
+	for k, vs := range page.Header {
+		if !hopByHop[k] {
+			h[k] = vs
+		}
+	}
+	s.cloudFrontHeaders(x, h, xCacheError)
+	x.w.WriteHeader(status)
+	if x.r.Method != http.MethodHead {
+		io.Copy(&x.w, page.Body)
+	}
+	return true
+}
+
+var hopByHop = map[string]bool{"Connection": true, "Keep-Alive": true, "Proxy-Connection": true,
+	"Transfer-Encoding": true, "Upgrade": true, "Te": true, "Trailer": true}
+
+// fetchErrorPage GETs a ResponsePagePath through the cache behavior that
+// matches it, from that behavior's origin (HTTPStatusCodes.md). A failed
+// fetch returns nil.
+func (s *Server) fetchErrorPage(x *exchange, p *errorPage) *http.Response {
+	b := x.dist.behaviorFor(p.path)
+	o := b.origin
+	scheme, host := "http", o.HTTPHost
+	if o.Protocol == origin.HTTPSOnly || (o.Protocol == origin.MatchViewer && x.r.TLS != nil) {
+		scheme, host = "https", o.HTTPSHost
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(x.r.Context()), origin.DefaultReadTimeout)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, scheme+"://"+host+o.Path+p.path, nil)
+	if err != nil {
+		cancel()
+		return nil
+	}
+	req.Host = o.Domain
+	req.Header["User-Agent"] = userAgentCloudFront
+	req.Header["Via"] = s.via
+	req.Header["X-Amz-Cf-Id"] = []string{x.id}
+	for _, ch := range o.CustomHeaders {
+		req.Header[ch[0]] = []string{ch[1]}
+	}
+	resp, err := o.Transport.RoundTrip(req)
+	if err != nil {
+		cancel()
+		return nil
+	}
+	if resp.StatusCode != http.StatusOK {
+		resp.Body.Close()
+		cancel()
+		return nil
+	}
+	resp.Body = cancelOnClose{resp.Body, cancel}
+	resp.Header.Del("Content-Length")
+	if resp.ContentLength >= 0 {
+		resp.Header["Content-Length"] = []string{strconv.FormatInt(resp.ContentLength, 10)}
+	}
+	return resp
+}
+
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (c cancelOnClose) Close() error {
+	err := c.ReadCloser.Close()
+	c.cancel()
+	return err
+}
+
+// bufferPool recycles the proxy's 32 KiB copy buffers.
+type bufferPool struct{}
+
+var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+
+func (bufferPool) Get() []byte  { return *(copyBuffers.Get().(*[]byte)) }
+func (bufferPool) Put(b []byte) { copyBuffers.Put(&b) }

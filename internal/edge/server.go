@@ -1,0 +1,230 @@
+// Package edge is openfront's server: it holds the current configuration
+// snapshot, runs each request through CloudFront's fixed order of checks,
+// turns refusals (Denials) into CloudFront's exact responses, proxies the
+// rest to origins, and writes one access-log line per request.
+package edge
+
+import (
+	"crypto/tls"
+	"log/slog"
+	"net/http"
+	"net/http/httputil"
+	"net/netip"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/openfront-edge/openfront/internal/accesslog"
+	"github.com/openfront-edge/openfront/internal/cause"
+)
+
+// Options configure a Server. Zero values get documented defaults.
+type Options struct {
+	// POP is the edge location code (x-edge-location, X-Amz-Cf-Pop).
+	POP string
+	// HTTPSPort is the port the HTTPS listener uses, for redirect Locations
+	// (omitted when 443).
+	HTTPSPort int
+	// TrustedProxies are the peers whose X-Forwarded-For is believed.
+	TrustedProxies []netip.Prefix
+	// Log receives one access-log record per request; nil logs nothing.
+	Log    *accesslog.Writer
+	Logger *slog.Logger
+	Now    func() time.Time
+}
+
+// Server is an http.Handler serving CloudFront distributions.
+type Server struct {
+	opts  Options
+	snap  atomic.Pointer[Snapshot]
+	proxy *httputil.ReverseProxy
+	// via is this edge's Via value: "1.1 <32 hex>.cloudfront.net (CloudFront)".
+	via    []string
+	pop    []string
+	stats  sync.Map // distribution id → *distStats, kept across reloads
+	unrout *distStats
+	pool   sync.Pool
+}
+
+// New returns a server with no configuration; call Swap before serving.
+func New(o Options) *Server {
+	if o.POP == "" {
+		o.POP = "LOC1-P1"
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	s := &Server{opts: o, unrout: newDistStats()}
+	s.via = []string{"1.1 " + viaHost() + " (CloudFront)"}
+	s.pop = []string{o.POP}
+	s.proxy = s.newProxy()
+	s.pool.New = func() any { return new(exchange) }
+	return s
+}
+
+// Swap installs a new snapshot; requests already running keep theirs.
+func (s *Server) Swap(snap *Snapshot) { s.snap.Store(snap) }
+
+// Snapshot returns the current snapshot.
+func (s *Server) Snapshot() *Snapshot { return s.snap.Load() }
+
+// Certificate returns the certificate for a TLS server name from the
+// current snapshot.
+func (s *Server) Certificate(serverName string) (*tls.Certificate, error) {
+	return s.snap.Load().Certificate(serverName)
+}
+
+// statsFor returns the metrics of a distribution, created on first use and
+// kept across reloads. Pass it as CompileOptions' stats source.
+func (s *Server) statsFor(id string) *distStats {
+	if v, ok := s.stats.Load(id); ok {
+		return v.(*distStats)
+	}
+	v, _ := s.stats.LoadOrStore(id, newDistStats())
+	return v.(*distStats)
+}
+
+// CompileOptions returns o wired to this server's metrics.
+func (s *Server) CompileOptions(o CompileOptions) CompileOptions {
+	o.stats = s.statsFor
+	return o
+}
+
+// ServeHTTP runs one request through the edge.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	x := s.begin(w, r)
+	defer s.finish(x)
+	s.serve(x)
+}
+
+// serve is the request's journey, in CloudFront's order (spec §12;
+// docs/ARCHITECTURE.md): request sanity → Host → enabled → cache behavior →
+// viewer protocol → allowed methods → GET with body → origin.
+func (s *Server) serve(x *exchange) {
+	r := x.r
+	if d := checkRequest(r); d != nil {
+		s.deny(x, d)
+		return
+	}
+	x.dist = x.snap.route(r.Host)
+	if x.dist == nil {
+		s.deny(x, &denyAlias)
+		return
+	}
+	if !x.dist.enabled {
+		s.deny(x, &denyDisabled)
+		return
+	}
+	x.beh = x.dist.behaviorFor(r.URL.Path)
+	if r.TLS == nil {
+		switch x.beh.viewer {
+		case httpsOnly:
+			s.deny(x, &denyHTTPSOnly)
+			return
+		case redirectToHTTPS:
+			s.redirect(x)
+			return
+		}
+	}
+	if !x.beh.methods.Allows(r.Method) {
+		s.deny(x, &denyMethod)
+		return
+	}
+	if r.Method == http.MethodGet && (r.ContentLength > 0 || r.ContentLength < 0) {
+		s.deny(x, &denyGetBody)
+		return
+	}
+	s.forward(x)
+}
+
+// Request limits CloudFront documents (cloudfront-limits): URL 8,192 bytes,
+// request line plus headers 20,480 bytes.
+const (
+	maxURL     = 8192
+	maxHeaders = 20480
+)
+
+// checkRequest refuses requests CloudFront cannot parse or that no origin
+// should ever see. Status codes are our choice where CloudFront's are not
+// documented (docs/decisions.md).
+func checkRequest(r *http.Request) *Denial {
+	if len(r.RequestURI) > maxURL {
+		return &denyURLTooLong
+	}
+	size := len(r.Method) + len(r.RequestURI) + 12
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			size += len(k) + len(v) + 4
+		}
+	}
+	if size > maxHeaders {
+		return &denyHeadersTooLarge
+	}
+	p := r.URL.Path
+	if p == "" || p[0] != '/' || strings.IndexByte(p, 0) >= 0 || hasDotSegment(p) {
+		return &denyBadPath
+	}
+	if r.Host == "" {
+		return &denyAlias
+	}
+	return nil
+}
+
+// hasDotSegment reports a "." or ".." path segment. Forwarding one would let
+// the origin resolve a path that matched a different cache behavior here.
+func hasDotSegment(p string) bool {
+	for len(p) > 0 {
+		i := strings.IndexByte(p[1:], '/')
+		seg := p[1:]
+		if i >= 0 {
+			seg = p[1 : i+1]
+		}
+		if seg == "." || seg == ".." {
+			return true
+		}
+		if i < 0 {
+			return false
+		}
+		p = p[i+1:]
+	}
+	return false
+}
+
+// redirect answers redirect-to-https: 301 for GET and HEAD, 307 for other
+// methods over HTTP/1.1 or later, 403 below (spec §6).
+func (s *Server) redirect(x *exchange) {
+	r := x.r
+	status := http.StatusMovedPermanently
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		if !r.ProtoAtLeast(1, 1) {
+			s.deny(x, &denyHTTPSOnly)
+			return
+		}
+		status = http.StatusTemporaryRedirect
+	}
+	host := r.Host
+	if h, _, ok := strings.Cut(host, ":"); ok && !strings.HasPrefix(host, "[") {
+		host = h
+	}
+	loc := "https://" + host
+	if p := s.opts.HTTPSPort; p != 0 && p != 443 {
+		loc += ":" + itoa(p)
+	}
+	loc += r.RequestURI
+	x.resultType, x.detailed = "Redirect", "Redirect"
+	h := x.w.Header()
+	h["Location"] = []string{loc}
+	s.writeEdge(x, status, "text/html", []byte(redirectBody(status)), xCacheRedirect)
+}
+
+// Cause of a denial for metrics; the zero value is no denial.
+func (x *exchange) denialCause() cause.Cause {
+	if x.denial == nil {
+		return cause.None
+	}
+	return x.denial.Cause
+}

@@ -1,0 +1,301 @@
+package edge
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
+
+	"github.com/openfront-edge/openfront/internal/behavior"
+	"github.com/openfront-edge/openfront/internal/hostroute"
+	"github.com/openfront-edge/openfront/internal/origin"
+	"github.com/openfront-edge/openfront/internal/resource"
+)
+
+// Snapshot is one compiled configuration. It is immutable: a reload builds a
+// new one and swaps it in; requests in flight finish on the one they loaded.
+type Snapshot struct {
+	routes   *hostroute.Table
+	dists    []*dist
+	Loaded   time.Time
+	Files    []string
+	Warnings []string
+}
+
+// dist is one compiled distribution.
+type dist struct {
+	id      string
+	domain  string // cs(Host) in the log: the AWS domain name or the default domain
+	enabled bool
+	// log is set when this distribution writes a standard log; prefix is Logging.Prefix.
+	log        bool
+	logPrefix  string
+	logCookies bool
+	rootObject string
+	matcher    *behavior.Matcher
+	behaviors  []*cacheBehavior // parallel to matcher's patterns
+	def        *cacheBehavior
+	errorPages map[int]*errorPage
+	// cert serves the aliases; defCert the default domain and AWS domain name.
+	cert, defCert *tls.Certificate
+	stats         *distStats
+	defaultDomain string
+	awsDomain     string
+	aliases       []string
+}
+
+type viewerPolicy uint8
+
+const (
+	allowAll viewerPolicy = iota
+	redirectToHTTPS
+	httpsOnly
+)
+
+type cacheBehavior struct {
+	pattern string
+	origin  *origin.Origin
+	viewer  viewerPolicy
+	methods behavior.Methods
+	fwd     *origin.Forwarding
+}
+
+// errorPage is one CustomErrorResponse.
+type errorPage struct {
+	path   string // ResponsePagePath, "" to keep the body
+	status int    // ResponseCode, 0 to keep the status
+}
+
+// CompileOptions are the edge settings a snapshot depends on.
+type CompileOptions struct {
+	DomainSuffix string
+	// LogAll logs every distribution (when --log-dir was given explicitly),
+	// otherwise only those with Logging.Enabled.
+	LogAll  bool
+	Origins origin.Options
+	// Certificate returns the certificates for a distribution's aliases and
+	// for its default domain names; either may be nil.
+	Certificate func(d *resource.Distribution) (aliases, defaults *tls.Certificate, err error)
+	// stats carries metrics across reloads, by distribution id.
+	stats func(id string) *distStats
+}
+
+// Compile builds a snapshot from a validated set.
+func Compile(set *resource.Set, warnings []string, o CompileOptions) (*Snapshot, error) {
+	s := &Snapshot{Loaded: time.Now(), Files: set.Files, Warnings: warnings}
+	var entries []hostroute.Entry
+	var errs []error
+	for _, rd := range set.Distributions {
+		d, err := compileDist(set, rd, o)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", rd.File, err))
+			continue
+		}
+		s.dists = append(s.dists, d)
+		idx := len(s.dists) - 1
+		for _, a := range d.aliases {
+			entries = append(entries, hostroute.Entry{Name: a, Index: idx})
+		}
+		entries = append(entries, hostroute.Entry{Name: d.defaultDomain, Index: idx})
+		if rd.DomainName != "" && rd.DomainName != d.defaultDomain {
+			entries = append(entries, hostroute.Entry{Name: rd.DomainName, Index: idx})
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	t, err := hostroute.New(entries)
+	if err != nil {
+		return nil, err
+	}
+	s.routes = t
+	return s, nil
+}
+
+func compileDist(set *resource.Set, rd *resource.Distribution, o CompileOptions) (*dist, error) {
+	c := rd.Config
+	d := &dist{
+		id:            rd.ID,
+		enabled:       deref(c.Enabled),
+		rootObject:    deref(c.DefaultRootObject),
+		defaultDomain: resource.DefaultDomain(rd.ID, o.DomainSuffix),
+		errorPages:    map[int]*errorPage{},
+	}
+	d.domain, d.awsDomain, d.aliases = rd.DomainName, rd.DomainName, resource.Aliases(c)
+	if d.domain == "" {
+		d.domain = d.defaultDomain
+	}
+	if c.Logging != nil && deref(c.Logging.Enabled) {
+		d.log, d.logPrefix, d.logCookies = true, deref(c.Logging.Prefix), deref(c.Logging.IncludeCookies)
+	}
+	if o.LogAll {
+		d.log = true
+	}
+	if o.stats != nil {
+		d.stats = o.stats(rd.ID)
+	} else {
+		d.stats = newDistStats()
+	}
+	origins := map[string]*origin.Origin{}
+	for _, oc := range c.Origins.Items {
+		org, err := origin.New(&oc, o.Origins)
+		if err != nil {
+			return nil, err
+		}
+		origins[org.ID] = org
+	}
+	if c.OriginGroups != nil {
+		// Failover is not performed: a group stands for its first member.
+		for _, g := range c.OriginGroups.Items {
+			origins[deref(g.Id)] = origins[deref(g.Members.Items[0].OriginId)]
+		}
+	}
+	var err error
+	d.def, err = compileBehavior(set, "*", defaultAsBehavior(c.DefaultCacheBehavior), origins)
+	if err != nil {
+		return nil, err
+	}
+	var patterns []string
+	if c.CacheBehaviors != nil {
+		for _, cb := range c.CacheBehaviors.Items {
+			b, err := compileBehavior(set, deref(cb.PathPattern), &cb, origins)
+			if err != nil {
+				return nil, err
+			}
+			d.behaviors = append(d.behaviors, b)
+			patterns = append(patterns, b.pattern)
+		}
+	}
+	if d.matcher, err = behavior.NewMatcher(patterns); err != nil {
+		return nil, err
+	}
+	if c.CustomErrorResponses != nil {
+		for _, e := range c.CustomErrorResponses.Items {
+			p := &errorPage{path: deref(e.ResponsePagePath)}
+			if rc := deref(e.ResponseCode); rc != "" {
+				p.status, _ = strconv.Atoi(rc)
+			}
+			d.errorPages[int(deref(e.ErrorCode))] = p
+		}
+	}
+	if o.Certificate != nil {
+		if d.cert, d.defCert, err = o.Certificate(rd); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+func compileBehavior(set *resource.Set, pattern string, b *types.CacheBehavior, origins map[string]*origin.Origin) (*cacheBehavior, error) {
+	cb := &cacheBehavior{pattern: pattern, origin: origins[deref(b.TargetOriginId)]}
+	if cb.origin == nil {
+		return nil, fmt.Errorf("behavior %q: target origin %q not found", pattern, deref(b.TargetOriginId))
+	}
+	switch b.ViewerProtocolPolicy {
+	case types.ViewerProtocolPolicyRedirectToHttps:
+		cb.viewer = redirectToHTTPS
+	case types.ViewerProtocolPolicyHttpsOnly:
+		cb.viewer = httpsOnly
+	}
+	methods := []string{"GET", "HEAD"}
+	if b.AllowedMethods != nil {
+		methods = methods[:0]
+		for _, m := range b.AllowedMethods.Items {
+			methods = append(methods, string(m))
+		}
+	}
+	var err error
+	if cb.methods, err = behavior.ParseMethods(methods); err != nil {
+		return nil, fmt.Errorf("behavior %q: %w", pattern, err)
+	}
+	if id := deref(b.CachePolicyId); id != "" {
+		cp, _ := set.CachePolicy(id)
+		var orp *types.OriginRequestPolicyConfig
+		if oid := deref(b.OriginRequestPolicyId); oid != "" {
+			orp, _ = set.OriginRequestPolicy(oid)
+		}
+		cb.fwd = origin.FromPolicies(cp, orp)
+	} else {
+		cb.fwd = origin.FromForwardedValues(b.ForwardedValues)
+	}
+	return cb, nil
+}
+
+// defaultAsBehavior views the default cache behavior as a CacheBehavior.
+func defaultAsBehavior(d *types.DefaultCacheBehavior) *types.CacheBehavior {
+	return &types.CacheBehavior{
+		TargetOriginId: d.TargetOriginId, ViewerProtocolPolicy: d.ViewerProtocolPolicy,
+		AllowedMethods: d.AllowedMethods, CachePolicyId: d.CachePolicyId,
+		ForwardedValues: d.ForwardedValues, OriginRequestPolicyId: d.OriginRequestPolicyId,
+		ResponseHeadersPolicyId: d.ResponseHeadersPolicyId,
+		TrustedKeyGroups:        d.TrustedKeyGroups, TrustedSigners: d.TrustedSigners,
+	}
+}
+
+// behaviorFor returns the first cache behavior whose pattern matches path,
+// else the default behavior (CloudFront: list order, first match).
+func (d *dist) behaviorFor(path string) *cacheBehavior {
+	if i := d.matcher.Match(path); i >= 0 {
+		return d.behaviors[i]
+	}
+	return d.def
+}
+
+// route finds the distribution for a Host header value.
+func (s *Snapshot) route(host string) *dist {
+	i, _, ok := s.routes.Lookup(host)
+	if !ok {
+		return nil
+	}
+	return s.dists[i]
+}
+
+// DistributionSummary is one line of /status and `openfront validate`.
+type DistributionSummary struct {
+	ID        string   `json:"id"`
+	Domain    string   `json:"domain"`
+	Enabled   bool     `json:"enabled"`
+	Aliases   []string `json:"aliases"`
+	Behaviors int      `json:"behaviors"`
+}
+
+// Summaries describes the snapshot's distributions.
+func (s *Snapshot) Summaries() []DistributionSummary {
+	out := make([]DistributionSummary, 0, len(s.dists))
+	for _, d := range s.dists {
+		out = append(out, DistributionSummary{
+			ID: d.id, Domain: d.domain, Enabled: d.enabled, Aliases: d.aliases, Behaviors: len(d.behaviors) + 1,
+		})
+	}
+	return out
+}
+
+// Certificate picks the certificate for a TLS server name (SNI). As with
+// CloudFront's SNI-only mode, a connection without a known name gets none
+// and is dropped.
+func (s *Snapshot) Certificate(serverName string) (*tls.Certificate, error) {
+	i, matched, ok := s.routes.Lookup(serverName)
+	if !ok {
+		return nil, fmt.Errorf("no distribution for server name %q", serverName)
+	}
+	d := s.dists[i]
+	c := d.cert
+	if matched == d.defaultDomain || matched == d.awsDomain {
+		c = d.defCert
+	}
+	if c == nil {
+		return nil, fmt.Errorf("no certificate for server name %q", serverName)
+	}
+	return c, nil
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}

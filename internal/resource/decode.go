@@ -1,0 +1,301 @@
+package resource
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml"
+)
+
+// Error is one problem in one document, located by file and JSON path
+// (for example "DistributionConfig.Origins.Items[0].DomainName").
+type Error struct {
+	File string
+	Path string
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	switch {
+	case e.Path == "":
+		return e.File + ": " + e.Msg
+	case e.File == "":
+		return e.Path + ": " + e.Msg
+	}
+	return e.File + ": " + e.Path + ": " + e.Msg
+}
+
+// parseTree turns JSON or YAML bytes into a generic tree of map[string]any,
+// []any, string, json.Number, bool and nil. YAML is recognised by the file
+// extension; JSON syntax errors carry line and column.
+func parseTree(name string, data []byte) (any, error) {
+	if strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml") {
+		var v any
+		if err := yaml.Unmarshal(data, &v); err != nil {
+			return nil, fmt.Errorf("invalid YAML: %s", strings.TrimSpace(err.Error()))
+		}
+		return normalizeYAML(v), nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, jsonSyntaxError(data, err)
+	}
+	if dec.More() {
+		return nil, errors.New("invalid JSON: more than one document in the file")
+	}
+	return v, nil
+}
+
+func jsonSyntaxError(data []byte, err error) error {
+	var se *json.SyntaxError
+	off := int64(-1)
+	if errors.As(err, &se) {
+		off = se.Offset
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		off = te.Offset
+	}
+	if off < 0 {
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return errors.New("invalid JSON: unexpected end of file")
+		}
+		return fmt.Errorf("invalid JSON: %v", err)
+	}
+	if off > int64(len(data)) {
+		off = int64(len(data))
+	}
+	line := 1 + bytes.Count(data[:off], []byte{'\n'})
+	col := int(off) - bytes.LastIndexByte(data[:off], '\n')
+	return fmt.Errorf("invalid JSON at line %d, column %d: %v", line, col, err)
+}
+
+// normalizeYAML converts the YAML decoder's numbers and maps into the same
+// shapes the JSON path produces, so one walker serves both.
+func normalizeYAML(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, e := range t {
+			t[k] = normalizeYAML(e)
+		}
+		return t
+	case map[any]any:
+		m := make(map[string]any, len(t))
+		for k, e := range t {
+			m[fmt.Sprint(k)] = normalizeYAML(e)
+		}
+		return m
+	case []any:
+		for i, e := range t {
+			t[i] = normalizeYAML(e)
+		}
+		return t
+	case int, int64, uint64, int32, uint32:
+		return json.Number(fmt.Sprint(t))
+	case float64:
+		return json.Number(strconv.FormatFloat(t, 'f', -1, 64))
+	}
+	return v
+}
+
+// decoder fills AWS SDK types from a generic tree, strictly: unknown fields,
+// wrong types and enum values outside the SDK's Values() are errors, each
+// with its JSON path. It collects every error instead of stopping at one.
+type decoder struct {
+	file string
+	errs []error
+}
+
+func (d *decoder) fail(path, format string, args ...any) {
+	d.errs = append(d.errs, &Error{File: d.file, Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+var timeType = reflect.TypeFor[time.Time]()
+
+func (d *decoder) decode(path string, src any, dst reflect.Value) {
+	if src == nil {
+		return // JSON null leaves the zero value, as the AWS CLI prints null for absent members
+	}
+	t := dst.Type()
+	switch t.Kind() {
+	case reflect.Pointer:
+		if dst.IsNil() {
+			dst.Set(reflect.New(t.Elem()))
+		}
+		d.decode(path, src, dst.Elem())
+		return
+	case reflect.Struct:
+		if t == timeType {
+			s, ok := src.(string)
+			if !ok {
+				d.fail(path, "want a timestamp string, got %s", kindOf(src))
+				return
+			}
+			tm, err := time.Parse(time.RFC3339Nano, s)
+			if err != nil {
+				d.fail(path, "%q is not an RFC 3339 timestamp", s)
+				return
+			}
+			dst.Set(reflect.ValueOf(tm))
+			return
+		}
+		m, ok := src.(map[string]any)
+		if !ok {
+			d.fail(path, "want an object, got %s", kindOf(src))
+			return
+		}
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			f, ok := fieldByName(t, k)
+			if !ok {
+				d.fail(join(path, k), "unknown field")
+				continue
+			}
+			d.decode(join(path, k), m[k], dst.FieldByIndex(f.Index))
+		}
+		return
+	case reflect.Slice:
+		a, ok := src.([]any)
+		if !ok {
+			d.fail(path, "want a list, got %s", kindOf(src))
+			return
+		}
+		s := reflect.MakeSlice(t, len(a), len(a))
+		for i, e := range a {
+			d.decode(path+"["+strconv.Itoa(i)+"]", e, s.Index(i))
+		}
+		dst.Set(s)
+		return
+	case reflect.Map:
+		m, ok := src.(map[string]any)
+		if !ok || t.Key().Kind() != reflect.String {
+			d.fail(path, "want an object, got %s", kindOf(src))
+			return
+		}
+		out := reflect.MakeMapWithSize(t, len(m))
+		for k, e := range m {
+			v := reflect.New(t.Elem()).Elem()
+			d.decode(join(path, k), e, v)
+			out.SetMapIndex(reflect.ValueOf(k).Convert(t.Key()), v)
+		}
+		dst.Set(out)
+		return
+	case reflect.String:
+		s, ok := src.(string)
+		if !ok {
+			d.fail(path, "want a string, got %s", kindOf(src))
+			return
+		}
+		if vals := enumValues(dst); vals != nil && !slices.Contains(vals, s) {
+			d.fail(path, "%q is not one of %s", s, strings.Join(vals, ", "))
+			return
+		}
+		dst.SetString(s)
+		return
+	case reflect.Bool:
+		b, ok := src.(bool)
+		if !ok {
+			d.fail(path, "want true or false, got %s", kindOf(src))
+			return
+		}
+		dst.SetBool(b)
+		return
+	case reflect.Int32, reflect.Int64, reflect.Int:
+		n, ok := src.(json.Number)
+		if !ok {
+			d.fail(path, "want an integer, got %s", kindOf(src))
+			return
+		}
+		i, err := strconv.ParseInt(string(n), 10, 64)
+		if err != nil || (t.Kind() == reflect.Int32 && (i > math.MaxInt32 || i < math.MinInt32)) {
+			d.fail(path, "%s is not a valid integer here", n)
+			return
+		}
+		dst.SetInt(i)
+		return
+	case reflect.Float64, reflect.Float32:
+		n, ok := src.(json.Number)
+		if !ok {
+			d.fail(path, "want a number, got %s", kindOf(src))
+			return
+		}
+		f, err := n.Float64()
+		if err != nil {
+			d.fail(path, "%s is not a number", n)
+			return
+		}
+		dst.SetFloat(f)
+		return
+	}
+	d.fail(path, "openfront cannot read this field (Go type %s)", t)
+}
+
+// enumValues returns the allowed values of an SDK enum type (a string type
+// with a Values method), sorted, or nil for plain strings.
+func enumValues(v reflect.Value) []string {
+	m := v.MethodByName("Values")
+	if !m.IsValid() || m.Type().NumIn() != 0 || m.Type().NumOut() != 1 || m.Type().Out(0).Kind() != reflect.Slice {
+		return nil
+	}
+	out := m.Call(nil)[0]
+	vals := make([]string, out.Len())
+	for i := range vals {
+		vals[i] = out.Index(i).String()
+	}
+	slices.Sort(vals)
+	return vals
+}
+
+// fieldByName finds an exported field by its AWS member name. The AWS CLI
+// prints member names exactly as the SDK's Go field names; a case-insensitive
+// match is accepted as encoding/json does.
+func fieldByName(t reflect.Type, name string) (reflect.StructField, bool) {
+	if f, ok := t.FieldByName(name); ok && f.IsExported() && !f.Anonymous {
+		return f, true
+	}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if f.IsExported() && !f.Anonymous && strings.EqualFold(f.Name, name) {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func kindOf(v any) string {
+	switch v.(type) {
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "a list"
+	case string:
+		return "a string"
+	case json.Number:
+		return "a number"
+	case bool:
+		return "a boolean"
+	}
+	return fmt.Sprintf("%T", v)
+}

@@ -1,0 +1,231 @@
+// Package resource reads the AWS-shaped documents openfront is configured
+// with — exactly what the AWS CLI prints for get-distribution,
+// get-distribution-config, get-cache-policy and friends — decodes them
+// strictly into the AWS SDK's own types, and validates them the way
+// CloudFront's API would, reporting every error with its file and JSON path.
+// It is the only package that knows AWS's JSON shapes.
+package resource
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
+)
+
+// Set is every resource read from the configuration paths.
+type Set struct {
+	Distributions []*Distribution
+	// Policies the distributions may reference by id, besides AWS's managed ones.
+	CachePolicies           map[string]*types.CachePolicyConfig
+	OriginRequestPolicies   map[string]*types.OriginRequestPolicyConfig
+	ResponseHeadersPolicies map[string]*types.ResponseHeadersPolicyConfig
+	// Files lists every file read, for the admin status and reload watching.
+	Files []string
+}
+
+// Distribution is one distribution document.
+type Distribution struct {
+	File string
+	// Path is the JSON path of the DistributionConfig inside the file:
+	// "DistributionConfig" or "Distribution.DistributionConfig".
+	Path string
+	ID   string
+	ARN  string
+	// DomainName is the domain AWS assigned (d111111abcdef8.cloudfront.net),
+	// empty for get-distribution-config documents.
+	DomainName string
+	ETag       string
+	Config     *types.DistributionConfig
+}
+
+// documentKinds are the top-level keys openfront recognises. Documents of
+// later features are listed so the error can say they are not read yet.
+var documentKinds = []string{"Distribution", "DistributionConfig", "CachePolicy", "OriginRequestPolicy", "ResponseHeadersPolicy"}
+
+// Load reads every .json, .yaml and .yml file in paths (files or folders,
+// folders walked recursively, hidden entries skipped) and decodes them. The
+// returned error joins every *Error found; the Set is nil then.
+func Load(paths []string) (*Set, error) {
+	s := &Set{
+		CachePolicies:           map[string]*types.CachePolicyConfig{},
+		OriginRequestPolicies:   map[string]*types.OriginRequestPolicyConfig{},
+		ResponseHeadersPolicies: map[string]*types.ResponseHeadersPolicyConfig{},
+	}
+	var errs []error
+	if len(paths) == 0 {
+		return nil, errors.New("no configuration given: pass --config FILE_OR_FOLDER")
+	}
+	for _, p := range paths {
+		files, err := listFiles(p)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				errs = append(errs, &Error{File: f, Msg: fmt.Sprintf("cannot read: %v", unwrapPathError(err))})
+				continue
+			}
+			s.Files = append(s.Files, f)
+			errs = append(errs, s.add(f, data)...)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	if len(s.Distributions) == 0 {
+		return nil, fmt.Errorf("%s: no distribution documents found", strings.Join(paths, ", "))
+	}
+	return s, nil
+}
+
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+func isConfigFile(name string) bool {
+	ext := strings.ToLower(filepath.Ext(name))
+	return ext == ".json" || ext == ".yaml" || ext == ".yml"
+}
+
+func listFiles(root string) ([]string, error) {
+	st, err := os.Stat(root)
+	if err != nil {
+		return nil, &Error{File: root, Msg: fmt.Sprintf("cannot read: %v", unwrapPathError(err))}
+	}
+	if !st.IsDir() {
+		return []string{root}, nil
+	}
+	var files []string
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return &Error{File: p, Msg: fmt.Sprintf("cannot read: %v", unwrapPathError(err))}
+		}
+		if p != root && strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.IsDir() && isConfigFile(d.Name()) {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(files)
+	return files, nil
+}
+
+var idFromName = regexp.MustCompile(`^[A-Z0-9]{1,64}$`)
+
+// add decodes one file's document into the set.
+func (s *Set) add(file string, data []byte) []error {
+	tree, err := parseTree(file, data)
+	if err != nil {
+		return []error{&Error{File: file, Msg: err.Error()}}
+	}
+	top, ok := tree.(map[string]any)
+	if !ok {
+		return []error{&Error{File: file, Msg: "want a JSON object at the top level, as the AWS CLI prints"}}
+	}
+	d := &decoder{file: file}
+	var etag string
+	if v, ok := top["ETag"]; ok {
+		d.decode("ETag", v, reflect.ValueOf(&etag).Elem())
+	}
+	var kinds []string
+	for k := range top {
+		if k == "ETag" {
+			continue
+		}
+		if !slices.Contains(documentKinds, k) {
+			d.fail(k, "unknown document kind: openfront reads %s", strings.Join(documentKinds, ", "))
+			continue
+		}
+		kinds = append(kinds, k)
+	}
+	if len(kinds) != 1 {
+		if len(d.errs) == 0 {
+			d.fail("", "want exactly one of %s at the top level, found %d", strings.Join(documentKinds, ", "), len(kinds))
+		}
+		return d.errs
+	}
+	kind := kinds[0]
+	switch kind {
+	case "Distribution":
+		var v types.Distribution
+		d.decode(kind, top[kind], reflect.ValueOf(&v).Elem())
+		if v.Id == nil || *v.Id == "" {
+			d.fail("Distribution.Id", "missing")
+		}
+		if v.DistributionConfig == nil {
+			d.fail("Distribution.DistributionConfig", "missing")
+		}
+		if len(d.errs) == 0 {
+			s.Distributions = append(s.Distributions, &Distribution{
+				File: file, Path: "Distribution.DistributionConfig", ID: *v.Id,
+				ARN: deref(v.ARN), DomainName: strings.ToLower(deref(v.DomainName)), ETag: etag, Config: v.DistributionConfig,
+			})
+		}
+	case "DistributionConfig":
+		var v types.DistributionConfig
+		d.decode(kind, top[kind], reflect.ValueOf(&v).Elem())
+		base := filepath.Base(file)
+		id := strings.TrimSuffix(base, filepath.Ext(base))
+		if !idFromName.MatchString(id) {
+			d.fail("", "a DistributionConfig document takes its distribution id from the file name: name the file <ID>.json (for example E2QWRUHAPOMQZL.json), not %q", base)
+		}
+		if len(d.errs) == 0 {
+			s.Distributions = append(s.Distributions, &Distribution{File: file, Path: "DistributionConfig", ID: id, ETag: etag, Config: &v})
+		}
+	case "CachePolicy":
+		var v types.CachePolicy
+		d.decode(kind, top[kind], reflect.ValueOf(&v).Elem())
+		if v.Id == nil || v.CachePolicyConfig == nil {
+			d.fail(kind, "want Id and CachePolicyConfig, as aws cloudfront get-cache-policy prints")
+		} else if len(d.errs) == 0 {
+			s.CachePolicies[*v.Id] = v.CachePolicyConfig
+		}
+	case "OriginRequestPolicy":
+		var v types.OriginRequestPolicy
+		d.decode(kind, top[kind], reflect.ValueOf(&v).Elem())
+		if v.Id == nil || v.OriginRequestPolicyConfig == nil {
+			d.fail(kind, "want Id and OriginRequestPolicyConfig, as aws cloudfront get-origin-request-policy prints")
+		} else if len(d.errs) == 0 {
+			s.OriginRequestPolicies[*v.Id] = v.OriginRequestPolicyConfig
+		}
+	case "ResponseHeadersPolicy":
+		var v types.ResponseHeadersPolicy
+		d.decode(kind, top[kind], reflect.ValueOf(&v).Elem())
+		if v.Id == nil || v.ResponseHeadersPolicyConfig == nil {
+			d.fail(kind, "want Id and ResponseHeadersPolicyConfig, as aws cloudfront get-response-headers-policy prints")
+		} else if len(d.errs) == 0 {
+			s.ResponseHeadersPolicies[*v.Id] = v.ResponseHeadersPolicyConfig
+		}
+	}
+	return d.errs
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}

@@ -1,0 +1,435 @@
+package resource
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
+
+	"github.com/openfront-edge/openfront/internal/behavior"
+	"github.com/openfront-edge/openfront/internal/hostroute"
+)
+
+// Options are the edge settings validation depends on.
+type Options struct {
+	// Certificates maps a ViewerCertificate's ACMCertificateArn or
+	// IAMCertificateId to the DNS names the certificate file covers.
+	Certificates map[string][]string
+	// SelfSigned means the edge mints its own certificates, so any alias is covered.
+	SelfSigned bool
+	// DomainSuffix is the default-domain suffix (cloudfront.localhost).
+	DomainSuffix string
+}
+
+// DefaultDomain is the name a distribution answers to besides its aliases:
+// "<id in lowercase>.<suffix>".
+func DefaultDomain(id, suffix string) string {
+	return strings.ToLower(id) + "." + suffix
+}
+
+// CachePolicy resolves a cache policy id: AWS's managed policies first, then
+// the ones loaded from the configuration.
+func (s *Set) CachePolicy(id string) (*types.CachePolicyConfig, bool) {
+	if p, ok := ManagedCachePolicy(id); ok {
+		return p, true
+	}
+	p, ok := s.CachePolicies[id]
+	return p, ok
+}
+
+// OriginRequestPolicy resolves an origin request policy id.
+func (s *Set) OriginRequestPolicy(id string) (*types.OriginRequestPolicyConfig, bool) {
+	if p, ok := ManagedOriginRequestPolicy(id); ok {
+		return p, true
+	}
+	p, ok := s.OriginRequestPolicies[id]
+	return p, ok
+}
+
+// ResponseHeadersPolicy resolves a response headers policy id.
+func (s *Set) ResponseHeadersPolicy(id string) (*types.ResponseHeadersPolicyConfig, bool) {
+	if p, ok := ManagedResponseHeadersPolicy(id); ok {
+		return p, true
+	}
+	p, ok := s.ResponseHeadersPolicies[id]
+	return p, ok
+}
+
+// Validate checks the set as CloudFront's API would and returns every error
+// (joined) plus warnings about settings openfront reads but does not act on.
+func Validate(s *Set, o Options) (warnings []string, err error) {
+	v := &validator{set: s, opts: o}
+	ids := map[string]string{}
+	for _, d := range s.Distributions {
+		if prev, ok := ids[d.ID]; ok {
+			v.fail(d.File, "", "distribution %s is also defined in %s", d.ID, prev)
+			continue
+		}
+		ids[d.ID] = d.File
+		v.distribution(d)
+	}
+	v.routes()
+	return v.warnings, errors.Join(v.errs...)
+}
+
+type validator struct {
+	set      *Set
+	opts     Options
+	errs     []error
+	warnings []string
+}
+
+func (v *validator) fail(file, path, format string, args ...any) {
+	v.errs = append(v.errs, &Error{File: file, Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (v *validator) warn(file, path, format string, args ...any) {
+	v.warnings = append(v.warnings, (&Error{File: file, Path: path, Msg: fmt.Sprintf(format, args...)}).Error())
+}
+
+// routes builds the Host table exactly as the edge will, so duplicate
+// aliases (CloudFront's CNAMEAlreadyExists) are refused here.
+func (v *validator) routes() {
+	var entries []hostroute.Entry
+	for i, d := range v.set.Distributions {
+		for _, a := range Aliases(d.Config) {
+			entries = append(entries, hostroute.Entry{Name: a, Index: i})
+		}
+	}
+	if _, err := hostroute.New(entries); err != nil {
+		v.errs = append(v.errs, fmt.Errorf("aliases: %w", err))
+	}
+}
+
+// Aliases returns the distribution's alternate domain names, lower-cased.
+func Aliases(c *types.DistributionConfig) []string {
+	if c == nil || c.Aliases == nil {
+		return nil
+	}
+	out := make([]string, len(c.Aliases.Items))
+	for i, a := range c.Aliases.Items {
+		out[i] = strings.ToLower(a)
+	}
+	return out
+}
+
+func (v *validator) distribution(d *Distribution) {
+	c, f, p := d.Config, d.File, d.Path
+	v.quantities(f, p, reflect.ValueOf(c))
+	if c.Enabled == nil {
+		v.fail(f, p+".Enabled", "missing (CloudFront requires it)")
+	}
+	origins := map[string]bool{}
+	if c.Origins == nil || len(c.Origins.Items) == 0 {
+		v.fail(f, p+".Origins", "a distribution needs at least one origin")
+	} else {
+		for i, o := range c.Origins.Items {
+			op := fmt.Sprintf("%s.Origins.Items[%d]", p, i)
+			id := deref(o.Id)
+			if origins[id] {
+				v.fail(f, op+".Id", "origin id %q is used twice", id)
+			}
+			origins[id] = true
+			v.origin(f, op, &o)
+		}
+	}
+	if c.OriginGroups != nil {
+		for i, g := range c.OriginGroups.Items {
+			gp := fmt.Sprintf("%s.OriginGroups.Items[%d]", p, i)
+			if g.Members == nil || len(g.Members.Items) == 0 {
+				v.fail(f, gp+".Members", "an origin group needs members")
+				continue
+			}
+			for j, m := range g.Members.Items {
+				if !origins[deref(m.OriginId)] {
+					v.fail(f, fmt.Sprintf("%s.Members.Items[%d].OriginId", gp, j), "%q names no origin", deref(m.OriginId))
+				}
+			}
+			origins[deref(g.Id)] = true
+			v.warn(f, gp, "origin failover is not performed: requests go to the first member, %s", deref(g.Members.Items[0].OriginId))
+		}
+	}
+	if c.DefaultCacheBehavior == nil {
+		v.fail(f, p+".DefaultCacheBehavior", "missing (CloudFront requires it)")
+	} else {
+		v.cacheBehavior(f, p+".DefaultCacheBehavior", defaultAsBehavior(c.DefaultCacheBehavior), origins)
+	}
+	if c.CacheBehaviors != nil {
+		for i, b := range c.CacheBehaviors.Items {
+			bp := fmt.Sprintf("%s.CacheBehaviors.Items[%d]", p, i)
+			if _, err := behavior.Compile(deref(b.PathPattern)); err != nil {
+				v.fail(f, bp+".PathPattern", "%v", err)
+			}
+			v.cacheBehavior(f, bp, &b, origins)
+		}
+	}
+	if dro := deref(c.DefaultRootObject); dro != "" {
+		switch {
+		case strings.HasPrefix(dro, "/"):
+			v.fail(f, p+".DefaultRootObject", "%q must not start with \"/\" (CloudFront: InvalidDefaultRootObject); write %q", dro, strings.TrimLeft(dro, "/"))
+		case len(dro) > 255:
+			v.fail(f, p+".DefaultRootObject", "longer than 255 characters")
+		default:
+			if _, err := behavior.Compile(strings.NewReplacer("*", "x", "?", "x").Replace(dro)); err != nil {
+				v.fail(f, p+".DefaultRootObject", "%v", err)
+			}
+		}
+	}
+	v.customErrors(f, p, c)
+	v.viewerCertificate(f, p, c)
+	if c.Restrictions != nil && c.Restrictions.GeoRestriction != nil && c.Restrictions.GeoRestriction.RestrictionType != types.GeoRestrictionTypeNone {
+		v.fail(f, p+".Restrictions.GeoRestriction", "geographic restrictions are not enforced by this version of openfront; refusing rather than serving blocked viewers")
+	}
+	if w := deref(c.WebACLId); w != "" {
+		v.fail(f, p+".WebACLId", "AWS WAF web ACLs are not enforced by this version of openfront; refusing rather than serving unprotected")
+	}
+	if c.Logging != nil && deref(c.Logging.Enabled) && deref(c.Logging.Bucket) == "" {
+		v.fail(f, p+".Logging.Bucket", "missing while Logging.Enabled is true")
+	}
+}
+
+func (v *validator) origin(f, op string, o *types.Origin) {
+	if deref(o.Id) == "" {
+		v.fail(f, op+".Id", "missing")
+	}
+	if deref(o.DomainName) == "" {
+		v.fail(f, op+".DomainName", "missing")
+	}
+	if op := deref(o.OriginPath); op != "" && (!strings.HasPrefix(op, "/") || strings.HasSuffix(op, "/")) {
+		v.fail(f, op+".OriginPath", "%q must start with \"/\" and not end with \"/\"", op)
+	}
+	kinds := 0
+	if o.S3OriginConfig != nil {
+		kinds++
+	}
+	if o.CustomOriginConfig != nil {
+		kinds++
+	}
+	if o.VpcOriginConfig != nil {
+		v.fail(f, op+".VpcOriginConfig", "VPC origins are not supported by openfront")
+		kinds++
+	}
+	if kinds != 1 {
+		v.fail(f, op, "want exactly one of S3OriginConfig and CustomOriginConfig")
+	}
+	if id := deref(o.OriginAccessControlId); id != "" {
+		v.fail(f, op+".OriginAccessControlId", "origin access control (SigV4 signing to S3) is not supported by this version of openfront; refusing rather than sending unsigned requests")
+	}
+	if o.S3OriginConfig != nil && deref(o.S3OriginConfig.OriginAccessIdentity) != "" {
+		v.fail(f, op+".S3OriginConfig.OriginAccessIdentity", "origin access identities are not supported by this version of openfront")
+	}
+	if c := o.CustomOriginConfig; c != nil {
+		if c.OriginProtocolPolicy == "" {
+			v.fail(f, op+".CustomOriginConfig.OriginProtocolPolicy", "missing")
+		}
+		for _, port := range []struct {
+			name string
+			p    *int32
+		}{{"HTTPPort", c.HTTPPort}, {"HTTPSPort", c.HTTPSPort}} {
+			if port.p != nil && (*port.p < 1 || *port.p > 65535) {
+				v.fail(f, op+".CustomOriginConfig."+port.name, "%d is not a TCP port", *port.p)
+			}
+		}
+		v.between(f, op+".CustomOriginConfig.OriginReadTimeout", c.OriginReadTimeout, 1, 180)
+		v.between(f, op+".CustomOriginConfig.OriginKeepaliveTimeout", c.OriginKeepaliveTimeout, 1, 180)
+	}
+	v.between(f, op+".ConnectionAttempts", o.ConnectionAttempts, 1, 3)
+	v.between(f, op+".ConnectionTimeout", o.ConnectionTimeout, 1, 10)
+	if o.CustomHeaders != nil {
+		for i, h := range o.CustomHeaders.Items {
+			name := deref(h.HeaderName)
+			if name == "" || strings.ContainsAny(name, " :\t\r\n") {
+				v.fail(f, fmt.Sprintf("%s.CustomHeaders.Items[%d].HeaderName", op, i), "%q is not a header name", name)
+			}
+		}
+	}
+}
+
+func (v *validator) between(f, path string, n *int32, lo, hi int32) {
+	if n != nil && (*n < lo || *n > hi) {
+		v.fail(f, path, "%d is outside %d–%d", *n, lo, hi)
+	}
+}
+
+// defaultAsBehavior views the default cache behavior as a CacheBehavior so
+// one function checks both; the two SDK types share every member but
+// PathPattern.
+func defaultAsBehavior(d *types.DefaultCacheBehavior) *types.CacheBehavior {
+	return &types.CacheBehavior{
+		PathPattern: nil, TargetOriginId: d.TargetOriginId, ViewerProtocolPolicy: d.ViewerProtocolPolicy,
+		AllowedMethods: d.AllowedMethods, CachePolicyId: d.CachePolicyId, Compress: d.Compress,
+		DefaultTTL: d.DefaultTTL, FieldLevelEncryptionId: d.FieldLevelEncryptionId, ForwardedValues: d.ForwardedValues,
+		FunctionAssociations: d.FunctionAssociations, GrpcConfig: d.GrpcConfig,
+		LambdaFunctionAssociations: d.LambdaFunctionAssociations, MaxTTL: d.MaxTTL, MinTTL: d.MinTTL,
+		OriginRequestPolicyId: d.OriginRequestPolicyId, RealtimeLogConfigArn: d.RealtimeLogConfigArn,
+		ResponseHeadersPolicyId: d.ResponseHeadersPolicyId, SmoothStreaming: d.SmoothStreaming,
+		TrustedKeyGroups: d.TrustedKeyGroups, TrustedSigners: d.TrustedSigners,
+	}
+}
+
+func (v *validator) cacheBehavior(f, bp string, b *types.CacheBehavior, origins map[string]bool) {
+	if t := deref(b.TargetOriginId); !origins[t] {
+		v.fail(f, bp+".TargetOriginId", "%q names no origin or origin group of this distribution", t)
+	}
+	if b.ViewerProtocolPolicy == "" {
+		v.fail(f, bp+".ViewerProtocolPolicy", "missing")
+	}
+	if b.AllowedMethods != nil {
+		if _, err := behavior.ParseMethods(methodStrings(b.AllowedMethods.Items)); err != nil {
+			v.fail(f, bp+".AllowedMethods.Items", "%v", err)
+		}
+		if cm := b.AllowedMethods.CachedMethods; cm != nil {
+			if _, err := behavior.ParseMethods(methodStrings(cm.Items)); err != nil && !slices.Equal(methodStrings(cm.Items), []string{"GET", "HEAD"}) {
+				v.fail(f, bp+".AllowedMethods.CachedMethods.Items", "%v", err)
+			}
+		}
+	}
+	cp, fv := deref(b.CachePolicyId), b.ForwardedValues
+	switch {
+	case cp != "" && fv != nil:
+		v.fail(f, bp+".ForwardedValues", "set together with CachePolicyId; CloudFront takes one or the other")
+	case cp == "" && fv == nil:
+		v.fail(f, bp, "needs a CachePolicyId or legacy ForwardedValues")
+	case cp != "":
+		if _, ok := v.set.CachePolicy(cp); !ok {
+			v.fail(f, bp+".CachePolicyId", "%q is neither an AWS managed cache policy nor a CachePolicy document in the configuration", cp)
+		}
+	}
+	if id := deref(b.OriginRequestPolicyId); id != "" {
+		if _, ok := v.set.OriginRequestPolicy(id); !ok {
+			v.fail(f, bp+".OriginRequestPolicyId", "%q is neither an AWS managed origin request policy nor an OriginRequestPolicy document in the configuration", id)
+		}
+	}
+	if id := deref(b.ResponseHeadersPolicyId); id != "" {
+		if _, ok := v.set.ResponseHeadersPolicy(id); !ok {
+			v.fail(f, bp+".ResponseHeadersPolicyId", "%q is neither an AWS managed response headers policy nor a ResponseHeadersPolicy document in the configuration", id)
+		}
+	}
+	if (b.TrustedKeyGroups != nil && deref(b.TrustedKeyGroups.Enabled)) || (b.TrustedSigners != nil && deref(b.TrustedSigners.Enabled)) {
+		v.fail(f, bp+".TrustedKeyGroups", "signed URLs and cookies are not verified by this version of openfront; refusing rather than serving private content unsigned")
+	}
+	if b.FunctionAssociations != nil && len(b.FunctionAssociations.Items) > 0 {
+		v.warn(f, bp+".FunctionAssociations", "CloudFront Functions are not run by openfront")
+	}
+	if b.LambdaFunctionAssociations != nil && len(b.LambdaFunctionAssociations.Items) > 0 {
+		v.warn(f, bp+".LambdaFunctionAssociations", "Lambda@Edge functions are not run by openfront")
+	}
+}
+
+func methodStrings[M ~string](ms []M) []string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = string(m)
+	}
+	return out
+}
+
+// errorCodes are the statuses CloudFront lets CustomErrorResponses replace
+// (GeneratingCustomErrorResponses); a ResponseCode may also be 200.
+var errorCodes = []int32{400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504}
+
+func (v *validator) customErrors(f, p string, c *types.DistributionConfig) {
+	if c.CustomErrorResponses == nil {
+		return
+	}
+	seen := map[int32]bool{}
+	for i, e := range c.CustomErrorResponses.Items {
+		ep := fmt.Sprintf("%s.CustomErrorResponses.Items[%d]", p, i)
+		code := deref(e.ErrorCode)
+		if !slices.Contains(errorCodes, code) {
+			v.fail(f, ep+".ErrorCode", "%d cannot have a custom error response (CloudFront allows 400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504)", code)
+		}
+		if seen[code] {
+			v.fail(f, ep+".ErrorCode", "%d appears twice", code)
+		}
+		seen[code] = true
+		page, rc := deref(e.ResponsePagePath), deref(e.ResponseCode)
+		if page != "" && !strings.HasPrefix(page, "/") {
+			v.fail(f, ep+".ResponsePagePath", "%q must start with \"/\"", page)
+		}
+		if (page == "") != (rc == "") {
+			v.fail(f, ep, "ResponsePagePath and ResponseCode go together")
+		}
+		if rc != "" {
+			n, err := strconv.Atoi(rc)
+			if err != nil || (n != 200 && !slices.Contains(errorCodes, int32(n))) {
+				v.fail(f, ep+".ResponseCode", "%q is not a status CloudFront can return here", rc)
+			}
+		}
+		if t := e.ErrorCachingMinTTL; t != nil && *t < 0 {
+			v.fail(f, ep+".ErrorCachingMinTTL", "must not be negative")
+		}
+	}
+}
+
+func (v *validator) viewerCertificate(f, p string, c *types.DistributionConfig) {
+	aliases := Aliases(c)
+	if len(aliases) == 0 || v.opts.SelfSigned {
+		return
+	}
+	vc := c.ViewerCertificate
+	ref := ""
+	if vc != nil {
+		ref = deref(vc.ACMCertificateArn)
+		if ref == "" {
+			ref = deref(vc.IAMCertificateId)
+		}
+	}
+	if ref == "" {
+		v.fail(f, p+".ViewerCertificate", "aliases %s need a certificate that covers them (CloudFront refuses aliases on the default *.cloudfront.net certificate): set ACMCertificateArn and pass --cert ARN=CERT.pem,KEY.pem, or run with --self-signed", strings.Join(aliases, ", "))
+		return
+	}
+	names, ok := v.opts.Certificates[ref]
+	if !ok {
+		v.fail(f, p+".ViewerCertificate", "no certificate file for %s: pass --cert %s=CERT.pem,KEY.pem, or run with --self-signed", ref, ref)
+		return
+	}
+	for i, a := range aliases {
+		covered := false
+		for _, n := range names {
+			if hostroute.CertificateCovers(n, a) {
+				covered = true
+				break
+			}
+		}
+		if !covered {
+			v.fail(f, fmt.Sprintf("%s.Aliases.Items[%d]", p, i), "%q is not covered by certificate %s (names: %s)", a, ref, strings.Join(names, ", "))
+		}
+	}
+}
+
+// quantities checks every {Quantity, Items} pair, as CloudFront's API
+// refuses a Quantity that disagrees with the list.
+func (v *validator) quantities(f, path string, rv reflect.Value) {
+	for rv.Kind() == reflect.Pointer {
+		if rv.IsNil() {
+			return
+		}
+		rv = rv.Elem()
+	}
+	switch rv.Kind() {
+	case reflect.Struct:
+		t := rv.Type()
+		q, items := rv.FieldByName("Quantity"), rv.FieldByName("Items")
+		if q.IsValid() && items.IsValid() && items.Kind() == reflect.Slice && q.Kind() == reflect.Pointer {
+			if q.IsNil() {
+				v.fail(f, path+".Quantity", "missing")
+			} else if n := q.Elem().Int(); int(n) != items.Len() {
+				v.fail(f, path+".Quantity", "is %d but Items has %d entries", n, items.Len())
+			}
+		}
+		for i := range t.NumField() {
+			if t.Field(i).IsExported() {
+				v.quantities(f, join(path, t.Field(i).Name), rv.Field(i))
+			}
+		}
+	case reflect.Slice:
+		for i := range rv.Len() {
+			v.quantities(f, path+"["+strconv.Itoa(i)+"]", rv.Index(i))
+		}
+	}
+}
