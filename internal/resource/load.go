@@ -46,6 +46,14 @@ type Distribution struct {
 	Config     *types.DistributionConfig
 }
 
+func newSet() *Set {
+	return &Set{
+		CachePolicies:           map[string]*types.CachePolicyConfig{},
+		OriginRequestPolicies:   map[string]*types.OriginRequestPolicyConfig{},
+		ResponseHeadersPolicies: map[string]*types.ResponseHeadersPolicyConfig{},
+	}
+}
+
 // documentKinds are the top-level keys openfront recognises. Documents of
 // later features are listed so the error can say they are not read yet.
 var documentKinds = []string{"Distribution", "DistributionConfig", "CachePolicy", "OriginRequestPolicy", "ResponseHeadersPolicy"}
@@ -54,11 +62,7 @@ var documentKinds = []string{"Distribution", "DistributionConfig", "CachePolicy"
 // folders walked recursively, hidden entries skipped) and decodes them. The
 // returned error joins every *Error found; the Set is nil then.
 func Load(paths []string) (*Set, error) {
-	s := &Set{
-		CachePolicies:           map[string]*types.CachePolicyConfig{},
-		OriginRequestPolicies:   map[string]*types.OriginRequestPolicyConfig{},
-		ResponseHeadersPolicies: map[string]*types.ResponseHeadersPolicyConfig{},
-	}
+	s := newSet()
 	var errs []error
 	if len(paths) == 0 {
 		return nil, errors.New("no configuration given: pass --config FILE_OR_FOLDER")
