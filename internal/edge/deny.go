@@ -93,6 +93,6 @@ func (s *Server) cloudFrontHeaders(x *exchange, h http.Header, xcache []string) 
 	h["X-Cache"] = xcache
 	h["Via"] = s.via
 	h["X-Amz-Cf-Pop"] = s.pop
-	x.idHeader[0] = x.id
-	h["X-Amz-Cf-Id"] = x.idHeader[:]
+	// A fresh slice: the header map may be read after x is recycled.
+	h["X-Amz-Cf-Id"] = []string{x.id}
 }

@@ -30,7 +30,6 @@ type exchange struct {
 	resultType string
 	detailed   string
 	id         string
-	idHeader   [1]string
 	viewer     netip.AddrPort
 	body       countingBody
 	buf        []byte
