@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"flag"
 	"fmt"
 	"net"
@@ -191,16 +192,17 @@ func (s *settings) originOptions() (origin.Options, error) {
 // load reads, validates and compiles the configuration: the one code path
 // shared by serve, reload and validate.
 func (s *settings) load(srv *edge.Server, ca *tlsca.CA) (*loaded, error) {
-	set, err := resource.Load(s.configs)
-	if err != nil {
-		return nil, err
+	set, loadErr := resource.Load(s.configs)
+	if set == nil {
+		return nil, loadErr
 	}
 	certs, names, err := s.certificates()
 	if err != nil {
-		return nil, err
+		return nil, errors.Join(loadErr, err)
 	}
+	// Validate what decoded even when some files did not: every error at once.
 	warnings, err := resource.Validate(set, resource.Options{Certificates: names, SelfSigned: s.selfSigned, DomainSuffix: s.domain})
-	if err != nil {
+	if err = errors.Join(loadErr, err); err != nil {
 		return nil, err
 	}
 	oo, err := s.originOptions()

@@ -60,7 +60,8 @@ var documentKinds = []string{"Distribution", "DistributionConfig", "CachePolicy"
 
 // Load reads every .json, .yaml and .yml file in paths (files or folders,
 // folders walked recursively, hidden entries skipped) and decodes them. The
-// returned error joins every *Error found; the Set is nil then.
+// returned error joins every *Error found; the Set then still holds the
+// documents that decoded, so validation can report their problems too.
 func Load(paths []string) (*Set, error) {
 	s := newSet()
 	var errs []error
@@ -83,13 +84,10 @@ func Load(paths []string) (*Set, error) {
 			errs = append(errs, s.add(f, data)...)
 		}
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	if len(s.Distributions) == 0 {
+	if len(s.Distributions) == 0 && len(errs) == 0 {
 		return nil, fmt.Errorf("%s: no distribution documents found", strings.Join(paths, ", "))
 	}
-	return s, nil
+	return s, errors.Join(errs...)
 }
 
 func unwrapPathError(err error) error {
