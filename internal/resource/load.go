@@ -27,6 +27,9 @@ type Set struct {
 	CachePolicies           map[string]*types.CachePolicyConfig
 	OriginRequestPolicies   map[string]*types.OriginRequestPolicyConfig
 	ResponseHeadersPolicies map[string]*types.ResponseHeadersPolicyConfig
+	// PublicKeys and KeyGroups sign URLs and cookies, by id.
+	PublicKeys map[string]*PublicKey
+	KeyGroups  map[string]*KeyGroup
 	// Files lists every file read, for the admin status and reload watching.
 	Files []string
 }
@@ -51,12 +54,26 @@ func newSet() *Set {
 		CachePolicies:           map[string]*types.CachePolicyConfig{},
 		OriginRequestPolicies:   map[string]*types.OriginRequestPolicyConfig{},
 		ResponseHeadersPolicies: map[string]*types.ResponseHeadersPolicyConfig{},
+		PublicKeys:              map[string]*PublicKey{},
+		KeyGroups:               map[string]*KeyGroup{},
 	}
+}
+
+// PublicKey is a get-public-key document.
+type PublicKey struct {
+	File, ID string
+	Config   *types.PublicKeyConfig
+}
+
+// KeyGroup is a get-key-group document.
+type KeyGroup struct {
+	File, ID string
+	Config   *types.KeyGroupConfig
 }
 
 // documentKinds are the top-level keys openfront recognises. Documents of
 // later features are listed so the error can say they are not read yet.
-var documentKinds = []string{"Distribution", "DistributionConfig", "CachePolicy", "OriginRequestPolicy", "ResponseHeadersPolicy"}
+var documentKinds = []string{"Distribution", "DistributionConfig", "CachePolicy", "OriginRequestPolicy", "ResponseHeadersPolicy", "PublicKey", "KeyGroup"}
 
 // Load reads every .json, .yaml and .yml file in paths (files or folders,
 // folders walked recursively, hidden entries skipped) and decodes them. The
@@ -219,6 +236,28 @@ func (s *Set) add(file string, data []byte) []error {
 			d.fail(kind, "want Id and ResponseHeadersPolicyConfig, as aws cloudfront get-response-headers-policy prints")
 		} else if len(d.errs) == 0 {
 			s.ResponseHeadersPolicies[*v.Id] = v.ResponseHeadersPolicyConfig
+		}
+	case "PublicKey":
+		var v types.PublicKey
+		d.decode(kind, top[kind], reflect.ValueOf(&v).Elem())
+		switch {
+		case v.Id == nil || v.PublicKeyConfig == nil || v.PublicKeyConfig.EncodedKey == nil:
+			d.fail(kind, "want Id and PublicKeyConfig.EncodedKey, as aws cloudfront get-public-key prints")
+		case s.PublicKeys[*v.Id] != nil:
+			d.fail(kind+".Id", "public key %s is also defined in %s", *v.Id, s.PublicKeys[*v.Id].File)
+		case len(d.errs) == 0:
+			s.PublicKeys[*v.Id] = &PublicKey{File: file, ID: *v.Id, Config: v.PublicKeyConfig}
+		}
+	case "KeyGroup":
+		var v types.KeyGroup
+		d.decode(kind, top[kind], reflect.ValueOf(&v).Elem())
+		switch {
+		case v.Id == nil || v.KeyGroupConfig == nil:
+			d.fail(kind, "want Id and KeyGroupConfig, as aws cloudfront get-key-group prints")
+		case s.KeyGroups[*v.Id] != nil:
+			d.fail(kind+".Id", "key group %s is also defined in %s", *v.Id, s.KeyGroups[*v.Id].File)
+		case len(d.errs) == 0:
+			s.KeyGroups[*v.Id] = &KeyGroup{File: file, ID: *v.Id, Config: v.KeyGroupConfig}
 		}
 	}
 	return d.errs
