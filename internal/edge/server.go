@@ -67,7 +67,11 @@ func New(o Options) *Server {
 }
 
 // Swap installs a new snapshot; requests already running keep theirs.
-func (s *Server) Swap(snap *Snapshot) { s.snap.Store(snap) }
+func (s *Server) Swap(snap *Snapshot) {
+	if old := s.snap.Swap(snap); old != nil && old != snap {
+		old.closeIdle()
+	}
+}
 
 // Snapshot returns the current snapshot.
 func (s *Server) Snapshot() *Snapshot { return s.snap.Load() }

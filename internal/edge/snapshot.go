@@ -20,6 +20,7 @@ import (
 type Snapshot struct {
 	routes   *hostroute.Table
 	dists    []*dist
+	origins  []*origin.Origin
 	Loaded   time.Time
 	Files    []string
 	Warnings []string
@@ -45,6 +46,7 @@ type dist struct {
 	defaultDomain string
 	awsDomain     string
 	aliases       []string
+	origins       []*origin.Origin
 }
 
 type viewerPolicy uint8
@@ -95,6 +97,7 @@ func Compile(set *resource.Set, warnings []string, o CompileOptions) (*Snapshot,
 			continue
 		}
 		s.dists = append(s.dists, d)
+		s.origins = append(s.origins, d.origins...)
 		idx := len(s.dists) - 1
 		for _, a := range d.aliases {
 			entries = append(entries, hostroute.Entry{Name: a, Index: idx})
@@ -146,6 +149,7 @@ func compileDist(set *resource.Set, rd *resource.Distribution, o CompileOptions)
 			return nil, err
 		}
 		origins[org.ID] = org
+		d.origins = append(d.origins, org)
 	}
 	if c.OriginGroups != nil {
 		// Failover is not performed: a group stands for its first member.
@@ -251,6 +255,14 @@ func (s *Snapshot) route(host string) *dist {
 		return nil
 	}
 	return s.dists[i]
+}
+
+// closeIdle closes the idle origin connections of a snapshot that has been
+// replaced; requests still running on it keep theirs.
+func (s *Snapshot) closeIdle() {
+	for _, o := range s.origins {
+		o.Transport.CloseIdleConnections()
+	}
 }
 
 // DistributionSummary is one line of /status and `openfront validate`.
