@@ -1,0 +1,78 @@
+package accesslog
+
+import (
+	"bytes"
+	"io"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func FuzzReader(f *testing.F) {
+	good := string(AppendW3C(nil, sample()))
+	f.Add([]byte(Header + good + good))
+	f.Add([]byte(string(AppendJSON(nil, sample()))))
+	f.Add([]byte("#Fields: date time c-ip\n2024-01-01\t00:00:00\t::1\n{\"a\":\"\\u00e9\\ud83d\\ude00\"}\n"))
+	f.Add([]byte("\xff\xfe\t\r\n#Fields:\n\n{\n{}\n"))
+	f.Add([]byte("#Fields: timestamp(ms) timestamp time-taken\n-1\t1.5\t99999999999999999999.1\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r := NewReader(bytes.NewReader(data))
+		// Every call consumes at least one line or ends the input.
+		for calls := 0; calls <= bytes.Count(data, []byte("\n"))+3; calls++ {
+			l, err := r.Next()
+			if err == io.EOF {
+				return
+			}
+			if err != nil {
+				continue
+			}
+			if len(l.Fields) != len(l.Names) {
+				t.Fatalf("line %d: %d fields for %d names", l.Num, len(l.Fields), len(l.Names))
+			}
+			if !l.JSON {
+				want := strings.Split(l.Text, "\t")
+				if len(want) == len(l.Fields)+1 && want[len(want)-1] == "" {
+					want = want[:len(want)-1]
+				}
+				if !slices.Equal(l.Fields, want) {
+					t.Fatalf("line %d: got fields %q, want %q", l.Num, l.Fields, want)
+				}
+			}
+			for _, name := range l.Names {
+				l.Get(name)
+			}
+			ParseRecord(l)
+		}
+		t.Fatalf("Next did not reach io.EOF")
+	})
+}
+
+func FuzzEscapeRoundTrip(f *testing.F) {
+	for _, s := range []string{"", "a b", "bytes%3D0", "é", "\x00\x7f\xff", "%%41%4", "<>\"#%{}|\\^~[]`'"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		e := string(Escape(nil, s))
+		if got := Unescape(e); got != s {
+			t.Fatalf("Unescape(Escape(%q)) = %q", s, got)
+		}
+		for i := 0; i < len(e); i++ {
+			if c := e[i]; mustEscape[c] != 0 && c != '%' {
+				t.Fatalf("Escape(%q) = %q: byte %#x not encoded", s, e, c)
+			}
+		}
+		if strings.Count(e, "%") != countEscaped(s) {
+			t.Fatalf("Escape(%q) = %q: wrong number of %%XX", s, e)
+		}
+	})
+}
+
+func countEscaped(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if mustEscape[s[i]] != 0 {
+			n++
+		}
+	}
+	return n
+}
