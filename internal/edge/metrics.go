@@ -71,6 +71,8 @@ var (
 		"Bytes received from viewers (CloudWatch: BytesUploaded).", []string{"distribution"}, nil)
 	descDenials = prometheus.NewDesc("openfront_denials_total",
 		"Requests the edge refused, by cause (the doctor's vocabulary).", []string{"distribution", "cause"}, nil)
+	descLogDropped = prometheus.NewDesc("openfront_accesslog_lost_total",
+		"Access-log records lost (buffer full or file errors); should stay 0.", nil, nil)
 	descLatency = prometheus.NewDesc("openfront_origin_latency_seconds",
 		"Time from sending the origin request to its response headers (CloudWatch: OriginLatency).", []string{"distribution"}, nil)
 )
@@ -86,6 +88,7 @@ func (c collector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- descUploaded
 	ch <- descDenials
 	ch <- descLatency
+	ch <- descLogDropped
 }
 
 func (c collector) Collect(ch chan<- prometheus.Metric) {
@@ -122,4 +125,7 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 		return true
 	})
 	emit("_unrouted", c.s.unrout)
+	if l := c.s.opts.Log; l != nil {
+		ch <- prometheus.MustNewConstMetric(descLogDropped, prometheus.CounterValue, float64(l.Dropped()))
+	}
 }
