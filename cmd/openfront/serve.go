@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -20,6 +21,7 @@ import (
 	"syscall"
 	"time"
 
+	proxyproto "github.com/pires/go-proxyproto"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -150,7 +152,7 @@ func (e *running) listen() error {
 		}
 	}
 	if a := e.s.http; a != "" {
-		ln, err := net.Listen("tcp", a)
+		ln, err := e.viewerListener(a)
 		if err != nil {
 			return fmt.Errorf("--http: %w", err)
 		}
@@ -158,7 +160,7 @@ func (e *running) listen() error {
 		e.serve("http", hs, ln)
 	}
 	if a := e.s.https; a != "" {
-		ln, err := net.Listen("tcp", a)
+		ln, err := e.viewerListener(a)
 		if err != nil {
 			return fmt.Errorf("--https: %w", err)
 		}
@@ -178,6 +180,34 @@ func (e *running) listen() error {
 		e.serve("admin", srvFor(e.adminHandler()), ln)
 	}
 	return nil
+}
+
+// viewerListener listens for viewers. With --trusted-proxy, a connection
+// from a trusted proxy may start with a PROXY protocol header (v1 or v2)
+// whose source becomes the viewer's address; other peers' connections are
+// passed through untouched, so nobody else can choose their own address.
+func (e *running) viewerListener(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil || len(e.s.trustedProxies) == 0 {
+		return ln, err
+	}
+	trusted, err := e.s.trusted()
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	policy := func(o proxyproto.ConnPolicyOptions) (proxyproto.Policy, error) {
+		if ap, err := netip.ParseAddrPort(o.Upstream.String()); err == nil {
+			a := ap.Addr().Unmap()
+			for _, p := range trusted {
+				if p.Contains(a) {
+					return proxyproto.USE, nil
+				}
+			}
+		}
+		return proxyproto.SKIP, nil
+	}
+	return &proxyproto.Listener{Listener: ln, ConnPolicy: policy, ReadHeaderTimeout: 5 * time.Second}, nil
 }
 
 func (e *running) serve(name string, hs *http.Server, ln net.Listener) {
