@@ -19,6 +19,7 @@ Usage:
   openfront serve    --config PATH [flags]   serve distributions
   openfront validate --config PATH [flags]   check a configuration as CloudFront would
   openfront demo                              run an edge with built-in distributions and origins
+  openfront sign url|cookies URL [flags]      make a CloudFront signed URL or signed cookies
   openfront version                           print the version
 
 Run 'openfront COMMAND --help' for a command's flags.
@@ -41,6 +42,8 @@ func run(args []string) int {
 		err = cmdValidate(args[1:])
 	case "demo":
 		err = cmdDemo(args[1:])
+	case "sign":
+		err = cmdSign(args[1:])
 	case "version", "--version", "-v":
 		fmt.Println("openfront", version)
 		return 0

@@ -7,7 +7,7 @@ package cause
 // the doctor's --json output, in metrics labels and in docs.
 type Cause string
 
-// The causes. See docs/causes.md for evidence and fixes.
+// The causes. See docs/doctor.md for the evidence and the fix of each.
 const (
 	None                    Cause = ""
 	AliasNotConfigured      Cause = "alias-not-configured"
