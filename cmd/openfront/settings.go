@@ -39,6 +39,7 @@ type settings struct {
 	selfSigned     bool
 	stateDir       string
 	originCAs      listFlag
+	signerKeys     listFlag
 	drain          time.Duration
 	logDirSet      bool
 }
@@ -65,6 +66,7 @@ func (s *settings) register(fs *flag.FlagSet, serving bool) {
 	fs.Var(&s.certs, "cert", "ARN=CERT.pem,KEY.pem: the files for a ViewerCertificate's ACMCertificateArn or IAMCertificateId (repeatable)")
 	fs.BoolVar(&s.selfSigned, "self-signed", false, "mint certificates for every distribution from a local CA kept in --state-dir")
 	fs.StringVar(&s.stateDir, "state-dir", defaultStateDir(), "folder for the local CA and other state")
+	fs.Var(&s.signerKeys, "trusted-signer-key", "KEY_PAIR_ID=PUBLIC.pem: a legacy CloudFront key pair's public key, for behaviors with TrustedSigners (repeatable)")
 	if !serving {
 		return
 	}
@@ -153,6 +155,23 @@ func (s *settings) certificates() (map[string]*tls.Certificate, map[string][]str
 	return certs, names, nil
 }
 
+// trustedSignerKeys reads every --trusted-signer-key file.
+func (s *settings) trustedSignerKeys() (map[string]string, error) {
+	out := map[string]string{}
+	for _, kv := range s.signerKeys {
+		id, file, ok := strings.Cut(kv, "=")
+		if !ok || id == "" || file == "" {
+			return nil, fmt.Errorf("--trusted-signer-key %q: want KEY_PAIR_ID=PUBLIC.pem", kv)
+		}
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("--trusted-signer-key %s: %w", id, err)
+		}
+		out[id] = string(b)
+	}
+	return out, nil
+}
+
 func (s *settings) trusted() ([]netip.Prefix, error) {
 	var out []netip.Prefix
 	for _, c := range s.trustedProxies {
@@ -200,8 +219,13 @@ func (s *settings) load(srv *edge.Server, ca *tlsca.CA) (*loaded, error) {
 	if err != nil {
 		return nil, errors.Join(loadErr, err)
 	}
+	signers, err := s.trustedSignerKeys()
+	if err != nil {
+		return nil, errors.Join(loadErr, err)
+	}
 	// Validate what decoded even when some files did not: every error at once.
-	warnings, err := resource.Validate(set, resource.Options{Certificates: names, SelfSigned: s.selfSigned, DomainSuffix: s.domain})
+	warnings, err := resource.Validate(set, resource.Options{Certificates: names, SelfSigned: s.selfSigned,
+		DomainSuffix: s.domain, TrustedSignerKeys: signers})
 	if err = errors.Join(loadErr, err); err != nil {
 		return nil, err
 	}
@@ -209,7 +233,7 @@ func (s *settings) load(srv *edge.Server, ca *tlsca.CA) (*loaded, error) {
 	if err != nil {
 		return nil, err
 	}
-	co := edge.CompileOptions{DomainSuffix: s.domain, LogAll: s.logDirSet, Origins: oo}
+	co := edge.CompileOptions{DomainSuffix: s.domain, LogAll: s.logDirSet, Origins: oo, TrustedSignerKeys: signers}
 	co.Certificate = func(d *resource.Distribution) (aliases, defaults *tls.Certificate, err error) {
 		if ca == nil {
 			return nil, nil, nil

@@ -37,6 +37,10 @@ type exchange struct {
 	originTime time.Duration
 	// originFailed is set when the origin broke off mid-response.
 	originFailed bool
+	// originQuery replaces the viewer's query for the origin once the
+	// signing parameters are removed (signedChecked).
+	originQuery   string
+	signedChecked bool
 }
 
 func (s *Server) begin(w http.ResponseWriter, r *http.Request) *exchange {

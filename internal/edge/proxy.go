@@ -71,7 +71,12 @@ func (s *Server) rewrite(pr *httputil.ProxyRequest) {
 		}
 	}
 	out.URL.Path, out.URL.RawPath = path, raw
-	out.URL.RawQuery = fwd.FilterQuery(in.URL.RawQuery)
+	query := in.URL.RawQuery
+	if x.signedChecked {
+		// CloudFront removes the signing parameters before the origin request.
+		query = x.originQuery
+	}
+	out.URL.RawQuery = fwd.FilterQuery(query)
 	out.Host = o.Domain
 	if fwd.Headers.Has("host") {
 		out.Host = in.Host

@@ -17,6 +17,7 @@ import (
 
 	"github.com/openfront-edge/openfront/internal/accesslog"
 	"github.com/openfront-edge/openfront/internal/cause"
+	"github.com/openfront-edge/openfront/internal/signedurl"
 )
 
 // Options configure a Server. Zero values get documented defaults.
@@ -45,6 +46,8 @@ type Server struct {
 	stats  sync.Map // distribution id → *distStats, kept across reloads
 	unrout *distStats
 	pool   sync.Pool
+	// signCache remembers verified signatures across requests and reloads.
+	signCache *signedurl.Cache
 }
 
 // New returns a server with no configuration; call Swap before serving.
@@ -58,7 +61,7 @@ func New(o Options) *Server {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	s := &Server{opts: o, unrout: newDistStats()}
+	s := &Server{opts: o, unrout: newDistStats(), signCache: signedurl.NewCache(65536)}
 	s.via = []string{"1.1 " + viaHost() + " (CloudFront)"}
 	s.pop = []string{o.POP}
 	s.proxy = s.newProxy()
@@ -95,6 +98,7 @@ func (s *Server) statsFor(id string) *distStats {
 // CompileOptions returns o wired to this server's metrics.
 func (s *Server) CompileOptions(o CompileOptions) CompileOptions {
 	o.stats = s.statsFor
+	o.signCache = s.signCache
 	return o
 }
 
@@ -142,8 +146,38 @@ func (s *Server) serve(x *exchange) {
 		s.deny(x, &denyGetBody)
 		return
 	}
+	if x.beh.signed != nil {
+		if d := s.checkSigned(x); d != nil {
+			s.deny(x, d)
+			return
+		}
+	}
 	s.forward(x)
 }
+
+// checkSigned verifies the signed URL or cookies of a behavior that
+// restricts viewer access. The reason goes into the Denial (metrics, the
+// doctor); the viewer sees only CloudFront's XML (spec §1.3, §5.5).
+func (s *Server) checkSigned(x *exchange) *Denial {
+	r := x.r
+	req := signedurl.Request{
+		Scheme: "http", Host: r.Host, Path: uriStem(r), RawQuery: r.URL.RawQuery,
+		Cookies: r.Header["Cookie"], Viewer: x.viewer.Addr(), Method: r.Method, Now: s.opts.Now(),
+	}
+	if r.TLS != nil {
+		req.Scheme = "https"
+	}
+	req.Host = strings.TrimSuffix(req.Host, defaultPort[req.Scheme])
+	res := x.beh.signed.Verify(&req)
+	x.originQuery, x.signedChecked = res.OriginQuery, true
+	if res.OK {
+		return nil
+	}
+	return &Denial{Cause: res.Cause(), Detail: res.Detail, Status: http.StatusForbidden,
+		XMLCode: res.Code, XMLMessage: res.Message, Detailed: "Error"}
+}
+
+var defaultPort = map[string]string{"http": ":80", "https": ":443"}
 
 // Request limits CloudFront documents (cloudfront-limits): URL 8,192 bytes,
 // request line plus headers 20,480 bytes.

@@ -1,6 +1,7 @@
 package edge
 
 import (
+	"crypto"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"github.com/openfront-edge/openfront/internal/hostroute"
 	"github.com/openfront-edge/openfront/internal/origin"
 	"github.com/openfront-edge/openfront/internal/resource"
+	"github.com/openfront-edge/openfront/internal/signedurl"
 )
 
 // Snapshot is one compiled configuration. It is immutable: a reload builds a
@@ -63,6 +65,9 @@ type cacheBehavior struct {
 	viewer  viewerPolicy
 	methods behavior.Methods
 	fwd     *origin.Forwarding
+	// signed is set when the behavior restricts viewer access: only the
+	// signers it trusts count (private-content-trusted-signers).
+	signed *signedurl.Verifier
 }
 
 // errorPage is one CustomErrorResponse.
@@ -81,8 +86,12 @@ type CompileOptions struct {
 	// Certificate returns the certificates for a distribution's aliases and
 	// for its default domain names; either may be nil.
 	Certificate func(d *resource.Distribution) (aliases, defaults *tls.Certificate, err error)
+	// TrustedSignerKeys are the legacy key pairs' public keys (PEM) by key pair id.
+	TrustedSignerKeys map[string]string
 	// stats carries metrics across reloads, by distribution id.
 	stats func(id string) *distStats
+	// signCache is the verification cache shared by every snapshot.
+	signCache *signedurl.Cache
 }
 
 // Compile builds a snapshot from a validated set.
@@ -158,14 +167,14 @@ func compileDist(set *resource.Set, rd *resource.Distribution, o CompileOptions)
 		}
 	}
 	var err error
-	d.def, err = compileBehavior(set, "*", defaultAsBehavior(c.DefaultCacheBehavior), origins)
+	d.def, err = compileBehavior(set, o, "*", defaultAsBehavior(c.DefaultCacheBehavior), origins)
 	if err != nil {
 		return nil, err
 	}
 	var patterns []string
 	if c.CacheBehaviors != nil {
 		for _, cb := range c.CacheBehaviors.Items {
-			b, err := compileBehavior(set, deref(cb.PathPattern), &cb, origins)
+			b, err := compileBehavior(set, o, deref(cb.PathPattern), &cb, origins)
 			if err != nil {
 				return nil, err
 			}
@@ -193,7 +202,7 @@ func compileDist(set *resource.Set, rd *resource.Distribution, o CompileOptions)
 	return d, nil
 }
 
-func compileBehavior(set *resource.Set, pattern string, b *types.CacheBehavior, origins map[string]*origin.Origin) (*cacheBehavior, error) {
+func compileBehavior(set *resource.Set, o CompileOptions, pattern string, b *types.CacheBehavior, origins map[string]*origin.Origin) (*cacheBehavior, error) {
 	cb := &cacheBehavior{pattern: pattern, origin: origins[deref(b.TargetOriginId)]}
 	if cb.origin == nil {
 		return nil, fmt.Errorf("behavior %q: target origin %q not found", pattern, deref(b.TargetOriginId))
@@ -225,7 +234,52 @@ func compileBehavior(set *resource.Set, pattern string, b *types.CacheBehavior, 
 	} else {
 		cb.fwd = origin.FromForwardedValues(b.ForwardedValues)
 	}
+	if cb.signed, err = compileSigners(set, o, b); err != nil {
+		return nil, fmt.Errorf("behavior %q: %w", pattern, err)
+	}
 	return cb, nil
+}
+
+// compileSigners builds the verifier of a behavior that restricts viewer
+// access, from its trusted key groups' public keys and, for legacy trusted
+// signers, the key pairs given with --trusted-signer-key.
+func compileSigners(set *resource.Set, o CompileOptions, b *types.CacheBehavior) (*signedurl.Verifier, error) {
+	keys := map[string]crypto.PublicKey{}
+	enabled := false
+	if g := b.TrustedKeyGroups; g != nil && deref(g.Enabled) {
+		enabled = true
+		for _, gid := range g.Items {
+			kg := set.KeyGroups[gid]
+			if kg == nil {
+				return nil, fmt.Errorf("key group %q not found", gid)
+			}
+			for _, kid := range kg.Config.Items {
+				pk := set.PublicKeys[kid]
+				if pk == nil {
+					return nil, fmt.Errorf("public key %q not found", kid)
+				}
+				k, err := signedurl.ParsePublicKey(deref(pk.Config.EncodedKey))
+				if err != nil {
+					return nil, fmt.Errorf("public key %s: %w", kid, err)
+				}
+				keys[kid] = k
+			}
+		}
+	}
+	if ts := b.TrustedSigners; ts != nil && deref(ts.Enabled) {
+		enabled = true
+		for id, pemText := range o.TrustedSignerKeys {
+			k, err := signedurl.ParseLegacyKey(pemText)
+			if err != nil {
+				return nil, fmt.Errorf("trusted signer key %s: %w", id, err)
+			}
+			keys[id] = k
+		}
+	}
+	if !enabled {
+		return nil, nil
+	}
+	return signedurl.NewVerifier(keys, o.signCache), nil
 }
 
 // defaultAsBehavior views the default cache behavior as a CacheBehavior.

@@ -1,6 +1,11 @@
 package resource
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"os"
 	"path/filepath"
@@ -183,8 +188,10 @@ func TestValidate(t *testing.T) {
 			`no certificate file for arn:aws:acm:us-east-1:1:certificate/x: pass --cert`},
 		{"custom error code", []string{`"ErrorCode": 404`, `"ErrorCode": 418`}, nil,
 			`DistributionConfig.CustomErrorResponses.Items[0].ErrorCode: 418 cannot have a custom error response`},
-		{"signed behavior refused until supported", []string{`"TrustedKeyGroups": {"Enabled": false, "Quantity": 0}`, `"TrustedKeyGroups": {"Enabled": true, "Quantity": 1, "Items": ["kg"]}`}, nil,
-			`DistributionConfig.DefaultCacheBehavior.TrustedKeyGroups:`},
+		{"unknown key group", []string{`"TrustedKeyGroups": {"Enabled": false, "Quantity": 0}`, `"TrustedKeyGroups": {"Enabled": true, "Quantity": 1, "Items": ["kg"]}`}, nil,
+			`DistributionConfig.DefaultCacheBehavior.TrustedKeyGroups.Items[0]: "kg" names no KeyGroup document`},
+		{"trusted signers without keys", []string{`"TrustedSigners": {"Enabled": false, "Quantity": 0}`, `"TrustedSigners": {"Enabled": true, "Quantity": 1, "Items": ["self"]}`}, nil,
+			`DistributionConfig.DefaultCacheBehavior.TrustedSigners: trusted signers (legacy CloudFront key pairs) need their public keys`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -256,4 +263,37 @@ func FuzzLoad(f *testing.F) {
 			Validate(s, Options{SelfSigned: true, DomainSuffix: "x"})
 		}
 	})
+}
+
+func TestValidateKeys(t *testing.T) {
+	small, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, _ := x509.MarshalPKIXPublicKey(&small.PublicKey)
+	rsa1024 := string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+	dir := writeFiles(t, map[string]string{
+		"E1.json":    goodConfig,
+		"key.json":   `{"ETag": "X", "PublicKey": {"Id": "K1", "CreatedTime": "2024-01-01T00:00:00Z", "PublicKeyConfig": {"CallerReference": "c", "Name": "k", "EncodedKey": ` + jsonString(rsa1024) + `}}}`,
+		"group.json": `{"ETag": "X", "KeyGroup": {"Id": "G1", "LastModifiedTime": "2024-01-01T00:00:00Z", "KeyGroupConfig": {"Name": "g", "Items": ["K1", "K2"]}}}`,
+	})
+	set, err := Load([]string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Validate(set, certs)
+	for _, want := range []string{
+		`key.json: PublicKey.PublicKeyConfig.EncodedKey: `,
+		`1024`,
+		`group.json: KeyGroup.KeyGroupConfig.Items[1]: "K2" names no PublicKey document`,
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("got %v, want an error containing %q", err, want)
+		}
+	}
+}
+
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
 }

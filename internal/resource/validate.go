@@ -12,6 +12,7 @@ import (
 
 	"github.com/openfront-edge/openfront/internal/behavior"
 	"github.com/openfront-edge/openfront/internal/hostroute"
+	"github.com/openfront-edge/openfront/internal/signedurl"
 )
 
 // Options are the edge settings validation depends on.
@@ -23,6 +24,10 @@ type Options struct {
 	SelfSigned bool
 	// DomainSuffix is the default-domain suffix (cloudfront.localhost).
 	DomainSuffix string
+	// TrustedSignerKeys are the legacy CloudFront key pairs (key pair id →
+	// PEM public key) given with --trusted-signer-key, for behaviors that
+	// use TrustedSigners.
+	TrustedSignerKeys map[string]string
 }
 
 // DefaultDomain is the name a distribution answers to besides its aliases:
@@ -63,6 +68,7 @@ func (s *Set) ResponseHeadersPolicy(id string) (*types.ResponseHeadersPolicyConf
 // (joined) plus warnings about settings openfront reads but does not act on.
 func Validate(s *Set, o Options) (warnings []string, err error) {
 	v := &validator{set: s, opts: o}
+	v.keys()
 	ids := map[string]string{}
 	for _, d := range s.Distributions {
 		if prev, ok := ids[d.ID]; ok {
@@ -309,8 +315,18 @@ func (v *validator) cacheBehavior(f, bp string, b *types.CacheBehavior, origins 
 			v.fail(f, bp+".ResponseHeadersPolicyId", "%q is neither an AWS managed response headers policy nor a ResponseHeadersPolicy document in the configuration", id)
 		}
 	}
-	if (b.TrustedKeyGroups != nil && deref(b.TrustedKeyGroups.Enabled)) || (b.TrustedSigners != nil && deref(b.TrustedSigners.Enabled)) {
-		v.fail(f, bp+".TrustedKeyGroups", "signed URLs and cookies are not verified by this version of openfront; refusing rather than serving private content unsigned")
+	if g := b.TrustedKeyGroups; g != nil && deref(g.Enabled) {
+		if len(g.Items) == 0 {
+			v.fail(f, bp+".TrustedKeyGroups.Items", "signing is required but no key group is trusted, so every request would be refused")
+		}
+		for i, id := range g.Items {
+			if v.set.KeyGroups[id] == nil {
+				v.fail(f, fmt.Sprintf("%s.TrustedKeyGroups.Items[%d]", bp, i), "%q names no KeyGroup document in the configuration (aws cloudfront get-key-group --id %s)", id, id)
+			}
+		}
+	}
+	if ts := b.TrustedSigners; ts != nil && deref(ts.Enabled) && len(v.opts.TrustedSignerKeys) == 0 {
+		v.fail(f, bp+".TrustedSigners", "trusted signers (legacy CloudFront key pairs) need their public keys: pass --trusted-signer-key KEY_PAIR_ID=PUBLIC.pem")
 	}
 	if b.FunctionAssociations != nil && len(b.FunctionAssociations.Items) > 0 {
 		v.warn(f, bp+".FunctionAssociations", "CloudFront Functions are not run by openfront")
@@ -318,6 +334,42 @@ func (v *validator) cacheBehavior(f, bp string, b *types.CacheBehavior, origins 
 	if b.LambdaFunctionAssociations != nil && len(b.LambdaFunctionAssociations.Items) > 0 {
 		v.warn(f, bp+".LambdaFunctionAssociations", "Lambda@Edge functions are not run by openfront")
 	}
+}
+
+// keys checks public keys and key groups: CloudFront accepts RSA-2048 and
+// ECDSA P-256 keys in key groups, and a key group must name loaded keys.
+func (v *validator) keys() {
+	for _, id := range sortedKeys(v.set.PublicKeys) {
+		k := v.set.PublicKeys[id]
+		if _, err := signedurl.ParsePublicKey(deref(k.Config.EncodedKey)); err != nil {
+			v.fail(k.File, "PublicKey.PublicKeyConfig.EncodedKey", "%v", err)
+		}
+	}
+	for _, id := range sortedKeys(v.set.KeyGroups) {
+		g := v.set.KeyGroups[id]
+		if len(g.Config.Items) == 0 {
+			v.fail(g.File, "KeyGroup.KeyGroupConfig.Items", "a key group needs at least one public key")
+		}
+		for i, kid := range g.Config.Items {
+			if v.set.PublicKeys[kid] == nil {
+				v.fail(g.File, fmt.Sprintf("KeyGroup.KeyGroupConfig.Items[%d]", i), "%q names no PublicKey document in the configuration (aws cloudfront get-public-key --id %s)", kid, kid)
+			}
+		}
+	}
+	for id, pemText := range v.opts.TrustedSignerKeys {
+		if _, err := signedurl.ParseLegacyKey(pemText); err != nil {
+			v.fail("--trusted-signer-key", id, "%v", err)
+		}
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }
 
 func methodStrings[M ~string](ms []M) []string {
