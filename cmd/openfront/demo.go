@@ -2,6 +2,12 @@ package main
 
 import (
 	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -15,6 +21,8 @@ import (
 	"syscall"
 	"text/template"
 	"time"
+
+	"github.com/openfront-edge/openfront/internal/signedurl"
 )
 
 // The demo's distributions, as get-distribution-config would print them.
@@ -80,6 +88,37 @@ var demoDistributions = map[string]string{
       "CachePolicyId": "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"}
   }
 }`,
+	"EDEMOGEO.json": `{
+  "ETag": "E2DEMO",
+  "DistributionConfig": {
+    "CallerReference": "openfront-demo-geo", "Comment": "Blocks viewers from GB (demo trusts X-Forwarded-For from loopback)", "Enabled": true,
+    "Aliases": {"Quantity": 1, "Items": ["geo.example.com"]},
+    "Restrictions": {"GeoRestriction": {"RestrictionType": "blacklist", "Quantity": 1, "Items": ["GB"]}},
+    "Origins": {"Quantity": 1, "Items": [{"Id": "app", "DomainName": "{{.AppHost}}",
+      "CustomOriginConfig": {"HTTPPort": {{.AppPort}}, "HTTPSPort": 443, "OriginProtocolPolicy": "http-only"}}]},
+    "DefaultCacheBehavior": {"TargetOriginId": "app", "ViewerProtocolPolicy": "allow-all",
+      "CachePolicyId": "4135ea2d-6df8-44a3-9df3-4b5a84be39ad", "OriginRequestPolicyId": "33f36d7e-f396-46d9-90e0-52428a34d9dc"}
+  }
+}`,
+	"EDEMOSIGNED.json": `{
+  "ETag": "E2DEMO",
+  "DistributionConfig": {
+    "CallerReference": "openfront-demo-signed", "Comment": "Private files behind signed URLs and cookies", "Enabled": true,
+    "Aliases": {"Quantity": 1, "Items": ["private.example.com"]},
+    "Origins": {"Quantity": 1, "Items": [{"Id": "app", "DomainName": "{{.AppHost}}",
+      "CustomOriginConfig": {"HTTPPort": {{.AppPort}}, "HTTPSPort": 443, "OriginProtocolPolicy": "http-only"}}]},
+    "DefaultCacheBehavior": {"TargetOriginId": "app", "ViewerProtocolPolicy": "allow-all",
+      "CachePolicyId": "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"},
+    "CacheBehaviors": {"Quantity": 1, "Items": [
+      {"PathPattern": "/api/*", "TargetOriginId": "app", "ViewerProtocolPolicy": "allow-all",
+       "CachePolicyId": "4135ea2d-6df8-44a3-9df3-4b5a84be39ad", "OriginRequestPolicyId": "b689b0a8-53d0-40ab-baf2-68738e2966ac",
+       "TrustedKeyGroups": {"Enabled": true, "Quantity": 1, "Items": ["demo-key-group"]}}]}
+  }
+}`,
+	"demo-key-group.json": `{"ETag": "E2DEMO", "KeyGroup": {"Id": "demo-key-group", "LastModifiedTime": "2026-01-01T00:00:00Z",
+  "KeyGroupConfig": {"Name": "demo", "Items": ["{{.KeyID}}"], "Comment": "the demo's signing key"}}}`,
+	"demo-public-key.json": `{"ETag": "E2DEMO", "PublicKey": {"Id": "{{.KeyID}}", "CreatedTime": "2026-01-01T00:00:00Z",
+  "PublicKeyConfig": {"CallerReference": "demo", "Name": "demo", "EncodedKey": {{.PublicKeyJSON}}}}}`,
 	"EDEMOOFF.json": `{
   "ETag": "E2DEMO",
   "DistributionConfig": {
@@ -123,6 +162,9 @@ func cmdDemo(args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := demoKey(origins); err != nil {
+		return err
+	}
 	cfg := filepath.Join(dir, "config")
 	if err := writeDemoConfig(cfg, origins); err != nil {
 		return err
@@ -130,12 +172,15 @@ func cmdDemo(args []string) error {
 	s.configs = listFlag{cfg}
 	s.logDir, s.logFormat, s.pop, s.domain = filepath.Join(dir, "logs"), "w3c", "DEMO1-P1", "cloudfront.localhost"
 	s.selfSigned, s.stateDir, s.drain = true, filepath.Join(dir, "state"), 5*time.Second
+	// The demo trusts loopback as a proxy, so X-Forwarded-For can pick a
+	// country for the geo scenario.
+	s.trustedProxies, s.logDirSet = listFlag{"127.0.0.0/8", "::1/128"}, true
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	e, err := start(ctx, &s, logger)
 	if err != nil {
 		return err
 	}
-	printDemo(os.Stdout, e, dir)
+	printDemo(os.Stdout, e, dir, origins)
 	<-ctx.Done()
 	return e.shutdown()
 }
@@ -143,6 +188,26 @@ func cmdDemo(args []string) error {
 type demoOrigins struct {
 	AppHost, ForbidHost, DeadHost string
 	AppPort, ForbidPort, DeadPort string
+	// The demo's signing key: its id and public key (a JSON string).
+	KeyID, PublicKeyJSON string
+	key                  *rsa.PrivateKey
+}
+
+const demoKeyID = "K2DEMOKEYPAIR1"
+
+// demoKey creates the demo's RSA-2048 signing key pair.
+func demoKey(o *demoOrigins) error {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return err
+	}
+	der, err := x509.MarshalPKIXPublicKey(&k.PublicKey)
+	if err != nil {
+		return err
+	}
+	pub, _ := json.Marshal(string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})))
+	o.KeyID, o.PublicKeyJSON, o.key = demoKeyID, string(pub), k
+	return nil
 }
 
 // startDemoOrigins starts the local origins: an application, one that
@@ -206,8 +271,46 @@ func demoApp(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// demoSignedLines are the signed-URL scenarios, with URLs signed now.
+func demoSignedLines(httpAddr string, o *demoOrigins) [][2]string {
+	base := "http://private.example.com/api/report?year=2026"
+	sign := func(u string, exp time.Time) string {
+		out, err := signedurl.SignURL(u, o.KeyID, o.key, signedurl.Policy{DateLessThan: exp, Canned: true}, crypto.SHA1)
+		if err != nil {
+			return "(signing failed: " + err.Error() + ")"
+		}
+		return out
+	}
+	curl := func(u, extra string) string {
+		path := strings.TrimPrefix(u, "http://private.example.com")
+		return fmt.Sprintf("curl -i %s-H 'Host: private.example.com' 'http://%s%s'", extra, httpAddr, path)
+	}
+	valid := sign(base, time.Now().Add(24*time.Hour))
+	expired := sign(base, time.Now().Add(-time.Hour))
+	tampered := strings.Replace(valid, "year=2026", "year=2027", 1)
+	cookies, err := signedurl.SignCookies("http://private.example.com/api/*", o.KeyID, o.key,
+		signedurl.Policy{DateLessThan: time.Now().Add(24 * time.Hour)}, crypto.SHA256)
+	var jar []string
+	if err == nil {
+		for _, c := range cookies {
+			jar = append(jar, c.Name+"="+c.Value)
+		}
+	}
+	return [][2]string{
+		{"A signed behavior without a signature: 403 MissingKey (XML)", curl(base, "")},
+		{"A valid signed URL (canned policy, RSA, SHA-1): 200; the origin never sees the signing parameters", curl(valid, "")},
+		{"An expired signed URL: 403 AccessDenied", curl(expired, "")},
+		{"A tampered signed URL (query changed after signing): 403 AccessDenied", curl(tampered, "")},
+		{"Valid signed cookies (custom policy, SHA-256)", curl("http://private.example.com/api/any/file.txt", "-H 'Cookie: "+strings.Join(jar, "; ")+"' ")},
+	}
+}
+
 func writeDemoConfig(dir string, o *demoOrigins) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	kb := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(o.key)})
+	if err := os.WriteFile(filepath.Join(filepath.Dir(dir), "demo-private-key.pem"), kb, 0o600); err != nil {
 		return err
 	}
 	for name, text := range demoDistributions {
@@ -227,7 +330,7 @@ func writeDemoConfig(dir string, o *demoOrigins) error {
 	return nil
 }
 
-func printDemo(w *os.File, e *running, dir string) {
+func printDemo(w *os.File, e *running, dir string, o *demoOrigins) {
 	httpAddr, httpsAddr, admin := e.addrs["http"], e.addrs["https"], e.addrs["admin"]
 	_, hp, _ := net.SplitHostPort(httpsAddr)
 	ca := e.ca.CertPEM
@@ -237,7 +340,7 @@ func printDemo(w *os.File, e *running, dir string) {
 	secure := func(host, path string, extra string) string {
 		return fmt.Sprintf("curl -i %s--cacert %s --resolve %s:%s:127.0.0.1 https://%s:%s%s", extra, ca, host, hp, host, hp, path)
 	}
-	fmt.Fprintf(w, "openfront demo: an edge on http://%s and https://%s, with 4 distributions in %s\n\n", httpAddr, httpsAddr, filepath.Join(dir, "config"))
+	fmt.Fprintf(w, "openfront demo: an edge on http://%s and https://%s, with %d distributions in %s\n\n", httpAddr, httpsAddr, len(e.current.set.Distributions), filepath.Join(dir, "config"))
 	lines := [][2]string{
 		{"Served over HTTPS (DefaultRootObject index.html, X-Cache: Miss, the origin's own Server header)", secure("shop.example.com", "/", "")},
 		{"HTTP to a redirect-to-https behavior: 301 Redirect from cloudfront", plain("shop.example.com", "/", "")},
@@ -252,12 +355,17 @@ func printDemo(w *os.File, e *running, dir string) {
 		{"An origin that answers 403 itself: its own Server header, not CloudFront", plain("forbidden.example.com", "/", "")},
 		{"A dead origin: 502 OriginConnectError", plain("dead.example.com", "/", "")},
 		{"The default domain of a distribution", plain("edemoshop.cloudfront.localhost", "/api/hello", "")},
+		{"A viewer in GB (via X-Forwarded-For from the demo's trusted proxy): 403 geo page, ClientGeoBlocked", plain("geo.example.com", "/", "-H 'X-Forwarded-For: 81.2.69.160' ")},
+		{"A viewer in the US: served, and the origin gets CloudFront-Viewer-Country", plain("geo.example.com", "/api/where", "-H 'X-Forwarded-For: 8.8.8.8' ")},
 	}
+	lines = append(lines, demoSignedLines(httpAddr, o)...)
 	for _, l := range lines {
 		fmt.Fprintf(w, "# %s\n%s\n\n", l[0], l[1])
 	}
+	fmt.Fprintf(w, "Sign your own: openfront sign url http://private.example.com/api/x --key-pair-id %s --private-key %s --expires 1h\n", demoKeyID, filepath.Join(dir, "demo-private-key.pem"))
 	fmt.Fprintf(w, "Access logs (CloudFront's format, gzip, flushed every second): %s\n", filepath.Join(dir, "logs"))
 	fmt.Fprintf(w, "  zcat %s/shop/EDEMOSHOP.*.gz %s/_unrouted.*.gz\n", filepath.Join(dir, "logs"), filepath.Join(dir, "logs"))
+	fmt.Fprintf(w, "Why each 403 happened: openfront doctor logs --config %s %s\n", filepath.Join(dir, "config"), filepath.Join(dir, "logs"))
 	fmt.Fprintf(w, "Status and metrics: curl http://%s/status   curl http://%s/metrics\n", admin, admin)
 	fmt.Fprintf(w, "Press Ctrl-C to stop.\n")
 }

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"log"
 	"log/slog"
 	"net"
 	"net/http"
@@ -17,6 +18,8 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -28,6 +31,7 @@ import (
 
 	"github.com/openfront-edge/openfront/internal/accesslog"
 	"github.com/openfront-edge/openfront/internal/edge"
+	"github.com/openfront-edge/openfront/internal/geo"
 	"github.com/openfront-edge/openfront/internal/tlsca"
 )
 
@@ -83,6 +87,21 @@ type running struct {
 	current   *loaded
 	wg        sync.WaitGroup
 	cancel    context.CancelFunc
+	closeGeo  func() error
+}
+
+// locator opens --geoip, or warms the embedded database.
+func (s *settings) locator(logger *slog.Logger) (geo.Locator, func() error, error) {
+	if s.geoip == "" {
+		db := geo.Embedded()
+		db.Warm()
+		return db, func() error { return nil }, nil
+	}
+	db, err := geo.OpenMMDB(s.geoip, logger)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--geoip: %w", err)
+	}
+	return db, db.Close, nil
 }
 
 // start loads the configuration, opens the listeners and starts reloading.
@@ -107,8 +126,20 @@ func start(ctx context.Context, s *settings, logger *slog.Logger) (*running, err
 			return nil, fmt.Errorf("--log-dir: %w", err)
 		}
 	}
-	e := &running{s: s, logger: logger, ca: ca, log: lw, addrs: map[string]string{}}
-	e.srv = edge.New(edge.Options{POP: s.pop, HTTPSPort: portOf(s.https), TrustedProxies: trusted, Log: lw, Logger: logger})
+	locator, closeGeo, err := s.locator(logger)
+	if err != nil {
+		if lw != nil {
+			lw.Close()
+		}
+		return nil, err
+	}
+	e := &running{s: s, logger: logger, ca: ca, log: lw, addrs: map[string]string{}, closeGeo: closeGeo}
+	// SIGHUP is caught from the start (never fatal), and the files are
+	// fingerprinted before the first load so no change is missed.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	fp := e.fingerprint()
+	e.srv = edge.New(edge.Options{POP: s.pop, HTTPSPort: portOf(s.https), TrustedProxies: trusted, Log: lw, Logger: logger, Geo: locator})
 	l, err := s.load(e.srv, ca)
 	if err != nil {
 		if lw != nil {
@@ -134,7 +165,7 @@ func start(ctx context.Context, s *settings, logger *slog.Logger) (*running, err
 	rctx, cancel := context.WithCancel(ctx)
 	e.cancel = cancel
 	e.wg.Add(1)
-	go func() { defer e.wg.Done(); e.watch(rctx) }()
+	go func() { defer e.wg.Done(); defer signal.Stop(hup); e.watch(rctx, hup, fp) }()
 	return e, nil
 }
 
@@ -148,7 +179,7 @@ func (e *running) listen() error {
 			// CloudFront's limits are enforced by the edge itself, with
 			// its own answers; leave room above them.
 			MaxHeaderBytes: 64 << 10,
-			ErrorLog:       slog.NewLogLogger(e.logger.Handler(), slog.LevelDebug),
+			ErrorLog:       log.New(serverLog{e.logger}, "", 0),
 		}
 	}
 	if a := e.s.http; a != "" {
@@ -165,6 +196,10 @@ func (e *running) listen() error {
 			return fmt.Errorf("--https: %w", err)
 		}
 		hs := srvFor(h)
+		if _, p, err := net.SplitHostPort(ln.Addr().String()); err == nil {
+			n, _ := strconv.Atoi(p)
+			e.srv.SetHTTPSPort(n)
+		}
 		hs.TLSConfig = &tls.Config{
 			MinVersion:     tls.VersionTLS12,
 			NextProtos:     []string{"h2", "http/1.1"},
@@ -210,6 +245,20 @@ func (e *running) viewerListener(addr string) (net.Listener, error) {
 	return &proxyproto.Listener{Listener: ln, ConnPolicy: policy, ReadHeaderTimeout: 5 * time.Second}, nil
 }
 
+// serverLog sends net/http's own messages to the logger: handler panics
+// as errors, the routine ones (TLS handshakes of scanners, …) at debug.
+type serverLog struct{ l *slog.Logger }
+
+func (w serverLog) Write(p []byte) (int, error) {
+	msg := strings.TrimSpace(string(p))
+	if strings.Contains(msg, "panic") {
+		w.l.Error(msg)
+	} else {
+		w.l.Debug(msg)
+	}
+	return len(p), nil
+}
+
 func (e *running) serve(name string, hs *http.Server, ln net.Listener) {
 	e.addrs[name] = ln.Addr().String()
 	e.servers = append(e.servers, hs)
@@ -250,6 +299,9 @@ func (e *running) shutdown() error {
 	}
 	wg.Wait()
 	e.wg.Wait()
+	if e.closeGeo != nil {
+		e.closeGeo()
+	}
 	if e.log != nil {
 		return e.log.Close()
 	}
@@ -277,21 +329,19 @@ func (e *running) reload(reason string) {
 
 // watch reloads on SIGHUP and when files under --config change (polled,
 // debounced so an editor's several writes make one reload).
-func (e *running) watch(ctx context.Context) {
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
+func (e *running) watch(ctx context.Context, hup <-chan os.Signal, last string) {
 	tick := time.NewTicker(500 * time.Millisecond)
 	defer tick.Stop()
-	last := e.fingerprint()
 	var changedAt time.Time
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-hup:
-			e.reload("SIGHUP")
+			// Fingerprint first: a change made while reloading is seen
+			// as a change afterwards, not lost.
 			last = e.fingerprint()
+			e.reload("SIGHUP")
 		case <-tick.C:
 			fp := e.fingerprint()
 			if fp != last {
@@ -300,6 +350,7 @@ func (e *running) watch(ctx context.Context) {
 			}
 			if !changedAt.IsZero() && time.Since(changedAt) >= 300*time.Millisecond {
 				changedAt = time.Time{}
+				last = e.fingerprint()
 				e.reload("file change")
 			}
 		}

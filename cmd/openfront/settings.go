@@ -40,6 +40,7 @@ type settings struct {
 	stateDir       string
 	originCAs      listFlag
 	signerKeys     listFlag
+	geoip          string
 	drain          time.Duration
 	logDirSet      bool
 }
@@ -79,6 +80,7 @@ func (s *settings) register(fs *flag.FlagSet, serving bool) {
 	fs.Var(&s.trustedProxies, "trusted-proxy", "CIDR of a proxy whose X-Forwarded-For is believed for the viewer address (repeatable)")
 	fs.Var(&s.originCAs, "origin-ca", "PEM file of CA certificates trusted for HTTPS origins, besides the system's (repeatable)")
 	fs.DurationVar(&s.drain, "drain-timeout", 10*time.Second, "how long shutdown waits for requests in flight")
+	fs.StringVar(&s.geoip, "geoip", "", "MaxMind-format country or city database (.mmdb: GeoLite2/GeoIP2, DB-IP, IPinfo), reloaded when it changes; default: the embedded IP2Location LITE data")
 }
 
 // parse parses flags, then fills the ones not given from the settings file.

@@ -30,6 +30,8 @@ var (
 	denyHTTPSOnly       = Denial{Cause: cause.ViewerProtocolHTTPSOnly, Status: 403, Sentence: causeBadRequest, Detailed: "Error"}
 	denyMethod          = Denial{Cause: cause.MethodNotAllowed, Status: 403, Sentence: causeMethod, Detailed: "InvalidRequestMethod"}
 	denyGetBody         = Denial{Cause: cause.GetWithBody, Status: 403, Sentence: causeBadRequest, Detailed: "InvalidRequest"}
+	denyGeoAllowList    = Denial{Cause: cause.GeoRestriction, Detail: cause.DetailGeoAllowList, Status: 403, Sentence: causeGeoBlocked, Detailed: "ClientGeoBlocked"}
+	denyGeoBlockList    = Denial{Cause: cause.GeoRestriction, Detail: cause.DetailGeoBlockList, Status: 403, Sentence: causeGeoBlocked, Detailed: "ClientGeoBlocked"}
 	denyURLTooLong      = Denial{Cause: cause.InvalidRequest, Detail: "url-too-long", Status: 414, Sentence: causeBadRequest, Detailed: "InvalidRequest"}
 	denyHeadersTooLarge = Denial{Cause: cause.InvalidRequest, Detail: "headers-too-large", Status: 400, Sentence: causeBadRequest, Detailed: "InvalidRequestHeader"}
 	denyBadPath         = Denial{Cause: cause.InvalidRequest, Detail: "invalid-path", Status: 400, Sentence: causeBadRequest, Detailed: "InvalidRequest"}

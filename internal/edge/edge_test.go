@@ -74,6 +74,11 @@ func distConfig(origin *recordingOrigin, behaviors, extra string) string {
 
 func newTestServer(t *testing.T, docs map[string]string) *Server {
 	t.Helper()
+	return newTestServerOpts(t, docs, Options{POP: "TST1-P1", HTTPSPort: 8443})
+}
+
+func newTestServerOpts(t *testing.T, docs map[string]string, opts Options) *Server {
+	t.Helper()
 	dir := t.TempDir()
 	for name, body := range docs {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
@@ -88,7 +93,7 @@ func newTestServer(t *testing.T, docs map[string]string) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := New(Options{POP: "TST1-P1", HTTPSPort: 8443})
+	s := New(opts)
 	snap, err := Compile(set, warnings, s.CompileOptions(CompileOptions{DomainSuffix: "cloudfront.localhost"}))
 	if err != nil {
 		t.Fatal(err)

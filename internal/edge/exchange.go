@@ -41,6 +41,9 @@ type exchange struct {
 	// signing parameters are removed (signedChecked).
 	originQuery   string
 	signedChecked bool
+	// country is the viewer's country, looked up at most once (countryKnown).
+	country      string
+	countryKnown bool
 }
 
 func (s *Server) begin(w http.ResponseWriter, r *http.Request) *exchange {
@@ -68,7 +71,14 @@ func (s *Server) finish(x *exchange) {
 		panic(p)
 	}
 	if p == http.ErrAbortHandler && x.w.err == nil {
-		x.originFailed = true
+		if err := x.r.Context().Err(); err != nil {
+			// The viewer went away while the origin's body was being
+			// copied: the copy fails on the origin side, but the cause
+			// is the viewer.
+			x.w.err = err
+		} else {
+			x.originFailed = true
+		}
 	}
 	s.record(x)
 	x.reset()

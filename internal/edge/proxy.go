@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/openfront-edge/openfront/internal/cause"
+	"github.com/openfront-edge/openfront/internal/geo"
 	"github.com/openfront-edge/openfront/internal/origin"
 )
 
@@ -83,6 +84,10 @@ func (s *Server) rewrite(pr *httputil.ProxyRequest) {
 	}
 	h := out.Header
 	for k := range h {
+		if origin.IsCloudFrontHeader(k) {
+			delete(h, k) // only the edge sets CloudFront-* headers
+			continue
+		}
 		if alwaysForwarded[k] || fwd.Headers.Has(lowerASCII(k)) {
 			continue
 		}
@@ -111,8 +116,43 @@ func (s *Server) rewrite(pr *httputil.ProxyRequest) {
 	h["X-Forwarded-For"] = []string{ip}
 	h["Via"] = s.via
 	h["X-Amz-Cf-Id"] = []string{x.id}
+	if len(fwd.CloudFront) > 0 {
+		s.addCloudFrontHeaders(x, h, fwd.CloudFront)
+	}
 	for _, ch := range o.CustomHeaders {
 		h[ch[0]] = []string{ch[1]}
+	}
+}
+
+// addCloudFrontHeaders adds the CloudFront-* headers the behavior's policies
+// ask for (adding-cloudfront-headers); a value the edge cannot know is
+// omitted, as CloudFront omits it.
+func (s *Server) addCloudFrontHeaders(x *exchange, h http.Header, names []string) {
+	var loc geo.Location
+	looked := false
+	for _, name := range names {
+		var v string
+		switch name {
+		case "Cloudfront-Viewer-Address":
+			v = x.viewer.String()
+		case "Cloudfront-Forwarded-Proto":
+			v = "http"
+			if x.r.TLS != nil {
+				v = "https"
+			}
+		case "Cloudfront-Viewer-Http-Version":
+			v = strings.TrimPrefix(x.r.Proto, "HTTP/")
+		case "Cloudfront-Viewer-Country":
+			v = s.country(x)
+		default:
+			if !looked && s.opts.Geo != nil {
+				loc, looked = s.opts.Geo.Lookup(x.viewer.Addr()), true
+			}
+			v, _ = loc.Header(name)
+		}
+		if v != "" {
+			h[name] = []string{v}
+		}
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 
 	"github.com/openfront-edge/openfront/internal/accesslog"
 	"github.com/openfront-edge/openfront/internal/cause"
+	"github.com/openfront-edge/openfront/internal/geo"
 	"github.com/openfront-edge/openfront/internal/signedurl"
 )
 
@@ -25,10 +26,13 @@ type Options struct {
 	// POP is the edge location code (x-edge-location, X-Amz-Cf-Pop).
 	POP string
 	// HTTPSPort is the port the HTTPS listener uses, for redirect Locations
-	// (omitted when 443).
+	// (omitted when 443). SetHTTPSPort updates it once the listener is bound.
 	HTTPSPort int
 	// TrustedProxies are the peers whose X-Forwarded-For is believed.
 	TrustedProxies []netip.Prefix
+	// Geo finds the viewer's country for geographic restrictions and the
+	// CloudFront-Viewer-* headers; nil means every country is unknown.
+	Geo geo.Locator
 	// Log receives one access-log record per request; nil logs nothing.
 	Log    *accesslog.Writer
 	Logger *slog.Logger
@@ -48,7 +52,12 @@ type Server struct {
 	pool   sync.Pool
 	// signCache remembers verified signatures across requests and reloads.
 	signCache *signedurl.Cache
+	httpsPort atomic.Int32
 }
+
+// SetHTTPSPort sets the port redirect-to-https sends viewers to, for when
+// the HTTPS listener's port is only known once it is bound.
+func (s *Server) SetHTTPSPort(p int) { s.httpsPort.Store(int32(p)) }
 
 // New returns a server with no configuration; call Swap before serving.
 func New(o Options) *Server {
@@ -66,6 +75,7 @@ func New(o Options) *Server {
 	s.pop = []string{o.POP}
 	s.proxy = s.newProxy()
 	s.pool.New = func() any { return new(exchange) }
+	s.httpsPort.Store(int32(o.HTTPSPort))
 	return s
 }
 
@@ -127,6 +137,12 @@ func (s *Server) serve(x *exchange) {
 		s.deny(x, &denyDisabled)
 		return
 	}
+	if g := x.dist.geo; g != nil && !g.Allows(s.country(x)) {
+		// The whole distribution; a viewer whose country is unknown is
+		// served (georestrictions.md).
+		s.deny(x, geoDenial(g))
+		return
+	}
 	x.beh = x.dist.behaviorFor(r.URL.Path)
 	if r.TLS == nil {
 		switch x.beh.viewer {
@@ -153,6 +169,22 @@ func (s *Server) serve(x *exchange) {
 		}
 	}
 	s.forward(x)
+}
+
+// country looks the viewer's country up once per request.
+func (s *Server) country(x *exchange) string {
+	if !x.countryKnown && s.opts.Geo != nil {
+		x.country = s.opts.Geo.Country(x.viewer.Addr())
+	}
+	x.countryKnown = true
+	return x.country
+}
+
+func geoDenial(g *geo.Restriction) *Denial {
+	if g.Type() == geo.RestrictionWhitelist {
+		return &denyGeoAllowList
+	}
+	return &denyGeoBlockList
 }
 
 // checkSigned verifies the signed URL or cookies of a behavior that
@@ -249,10 +281,14 @@ func (s *Server) redirect(x *exchange) {
 		host = h
 	}
 	loc := "https://" + host
-	if p := s.opts.HTTPSPort; p != 0 && p != 443 {
+	if p := int(s.httpsPort.Load()); p != 0 && p != 443 {
 		loc += ":" + itoa(p)
 	}
-	loc += r.RequestURI
+	if uri := r.RequestURI; uri != "" && uri[0] == '/' {
+		loc += uri
+	} else {
+		loc += r.URL.RequestURI() // absolute-form target: keep only path and query
+	}
 	x.resultType, x.detailed = "Redirect", "Redirect"
 	h := x.w.Header()
 	h["Location"] = []string{loc}

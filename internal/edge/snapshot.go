@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
 
 	"github.com/openfront-edge/openfront/internal/behavior"
+	"github.com/openfront-edge/openfront/internal/geo"
 	"github.com/openfront-edge/openfront/internal/hostroute"
 	"github.com/openfront-edge/openfront/internal/origin"
 	"github.com/openfront-edge/openfront/internal/resource"
@@ -49,6 +50,8 @@ type dist struct {
 	awsDomain     string
 	aliases       []string
 	origins       []*origin.Origin
+	// geo is the distribution's geographic restriction; nil for none.
+	geo *geo.Restriction
 }
 
 type viewerPolicy uint8
@@ -145,6 +148,13 @@ func compileDist(set *resource.Set, rd *resource.Distribution, o CompileOptions)
 	}
 	if o.LogAll {
 		d.log = true
+	}
+	if r := c.Restrictions; r != nil && r.GeoRestriction != nil && r.GeoRestriction.RestrictionType != types.GeoRestrictionTypeNone {
+		g, err := geo.NewRestriction(string(r.GeoRestriction.RestrictionType), r.GeoRestriction.Items)
+		if err != nil {
+			return nil, err
+		}
+		d.geo = g
 	}
 	if o.stats != nil {
 		d.stats = o.stats(rd.ID)

@@ -3,6 +3,7 @@ package origin
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
@@ -18,9 +19,27 @@ type Forwarding struct {
 	// Gzip and Brotli are the cache policy's EnableAcceptEncoding* settings:
 	// CloudFront then normalises Accept-Encoding to these codings.
 	Gzip, Brotli bool
-	// CloudFront lists the CloudFront-* headers the origin request policy adds
-	// (allViewerAndWhitelistCloudFront), lower-cased.
-	CloudFront map[string]bool
+	// CloudFront lists the CloudFront-* headers the edge adds (viewer
+	// country, address, protocol …), canonical, from any policy that names
+	// them (adding-cloudfront-headers). Viewers' own CloudFront-* headers
+	// are never passed on.
+	CloudFront []string
+}
+
+// IsCloudFrontHeader reports a header only CloudFront may set.
+func IsCloudFrontHeader(canonical string) bool {
+	return strings.HasPrefix(canonical, "Cloudfront-")
+}
+
+// collectCloudFront moves CloudFront-* names out of the header allow list:
+// they are computed by the edge, not copied from the viewer.
+func (f *Forwarding) collectCloudFront(names []string) {
+	for _, n := range names {
+		c := http.CanonicalHeaderKey(n)
+		if IsCloudFrontHeader(c) && !slices.Contains(f.CloudFront, c) {
+			f.CloudFront = append(f.CloudFront, c)
+		}
+	}
 }
 
 // nameSet is an allow list with an "all" switch and an except list.
@@ -71,6 +90,7 @@ func FromPolicies(cp *types.CachePolicyConfig, orp *types.OriginRequestPolicyCon
 			for _, n := range h.Headers.Items {
 				f.Headers.add(strings.ToLower(n))
 			}
+			f.collectCloudFront(h.Headers.Items)
 		}
 		if c := p.CookiesConfig; c != nil {
 			names := []string(nil)
@@ -100,14 +120,12 @@ func FromPolicies(cp *types.CachePolicyConfig, orp *types.OriginRequestPolicyCon
 			f.Headers.all = true
 		case types.OriginRequestPolicyHeaderBehaviorAllViewerAndWhitelistCloudFront:
 			f.Headers.all = true
-			f.CloudFront = map[string]bool{}
-			for _, n := range names {
-				f.CloudFront[strings.ToLower(n)] = true
-			}
+			f.collectCloudFront(names)
 		case types.OriginRequestPolicyHeaderBehaviorWhitelist:
 			for _, n := range names {
 				f.Headers.add(strings.ToLower(n))
 			}
+			f.collectCloudFront(names)
 		case types.OriginRequestPolicyHeaderBehaviorAllExcept:
 			f.Headers.all = true
 			for _, n := range names {
@@ -162,6 +180,7 @@ func FromForwardedValues(fv *types.ForwardedValues) *Forwarding {
 			}
 			f.Headers.add(strings.ToLower(n))
 		}
+		f.collectCloudFront(fv.Headers.Items)
 	}
 	if c := fv.Cookies; c != nil {
 		var names []string

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
 
 	"github.com/openfront-edge/openfront/internal/behavior"
+	"github.com/openfront-edge/openfront/internal/geo"
 	"github.com/openfront-edge/openfront/internal/hostroute"
 	"github.com/openfront-edge/openfront/internal/signedurl"
 )
@@ -97,17 +98,25 @@ func (v *validator) warn(file, path, format string, args ...any) {
 	v.warnings = append(v.warnings, (&Error{File: file, Path: path, Msg: fmt.Sprintf(format, args...)}).Error())
 }
 
-// routes builds the Host table exactly as the edge will, so duplicate
-// aliases (CloudFront's CNAMEAlreadyExists) are refused here.
+// routes checks every alias's syntax with the edge's own Host table and
+// refuses an alias on two distributions (CloudFront's CNAMEAlreadyExists),
+// naming both places.
 func (v *validator) routes() {
-	var entries []hostroute.Entry
-	for i, d := range v.set.Distributions {
-		for _, a := range Aliases(d.Config) {
-			entries = append(entries, hostroute.Entry{Name: a, Index: i})
+	type place struct{ file, path, id string }
+	seen := map[string]place{}
+	for _, d := range v.set.Distributions {
+		for i, a := range Aliases(d.Config) {
+			here := place{d.File, fmt.Sprintf("%s.Aliases.Items[%d]", d.Path, i), d.ID}
+			if _, err := hostroute.New([]hostroute.Entry{{Name: a}}); err != nil {
+				v.fail(here.file, here.path, "%v", err)
+				continue
+			}
+			if prev, ok := seen[a]; ok {
+				v.fail(here.file, here.path, "alias %q is already on distribution %s (%s: %s); an alias can be on one distribution only (CNAMEAlreadyExists)", a, prev.id, prev.file, prev.path)
+				continue
+			}
+			seen[a] = here
 		}
-	}
-	if _, err := hostroute.New(entries); err != nil {
-		v.errs = append(v.errs, fmt.Errorf("aliases: %w", err))
 	}
 }
 
@@ -187,8 +196,11 @@ func (v *validator) distribution(d *Distribution) {
 	}
 	v.customErrors(f, p, c)
 	v.viewerCertificate(f, p, c)
-	if c.Restrictions != nil && c.Restrictions.GeoRestriction != nil && c.Restrictions.GeoRestriction.RestrictionType != types.GeoRestrictionTypeNone {
-		v.fail(f, p+".Restrictions.GeoRestriction", "geographic restrictions are not enforced by this version of openfront; refusing rather than serving blocked viewers")
+	if r := c.Restrictions; r != nil && r.GeoRestriction != nil {
+		g := r.GeoRestriction
+		if _, err := geo.NewRestriction(string(g.RestrictionType), g.Items); err != nil {
+			v.fail(f, p+".Restrictions.GeoRestriction", "%v", err)
+		}
 	}
 	if w := deref(c.WebACLId); w != "" {
 		v.fail(f, p+".WebACLId", "AWS WAF web ACLs are not enforced by this version of openfront; refusing rather than serving unprotected")
@@ -205,8 +217,8 @@ func (v *validator) origin(f, op string, o *types.Origin) {
 	if deref(o.DomainName) == "" {
 		v.fail(f, op+".DomainName", "missing")
 	}
-	if op := deref(o.OriginPath); op != "" && (!strings.HasPrefix(op, "/") || strings.HasSuffix(op, "/")) {
-		v.fail(f, op+".OriginPath", "%q must start with \"/\" and not end with \"/\"", op)
+	if path := deref(o.OriginPath); path != "" && (!strings.HasPrefix(path, "/") || strings.HasSuffix(path, "/")) {
+		v.fail(f, op+".OriginPath", "%q must start with \"/\" and not end with \"/\"", path)
 	}
 	kinds := 0
 	if o.S3OriginConfig != nil {
