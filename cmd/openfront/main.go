@@ -20,6 +20,7 @@ Usage:
   openfront validate --config PATH [flags]   check a configuration as CloudFront would
   openfront demo                              run an edge with built-in distributions and origins
   openfront sign url|cookies URL [flags]      make a CloudFront signed URL or signed cookies
+  openfront doctor logs|url|config ...        explain why requests got a 403
   openfront version                           print the version
 
 Run 'openfront COMMAND --help' for a command's flags.
@@ -44,6 +45,8 @@ func run(args []string) int {
 		err = cmdDemo(args[1:])
 	case "sign":
 		err = cmdSign(args[1:])
+	case "doctor":
+		err = cmdDoctor(args[1:])
 	case "version", "--version", "-v":
 		fmt.Println("openfront", version)
 		return 0
@@ -61,6 +64,8 @@ func run(args []string) int {
 		return 0
 	case errors.Is(err, errUsage):
 		return 2
+	case errors.Is(err, errFindings):
+		return 1 // the report already said it
 	}
 	fmt.Fprintln(os.Stderr, "openfront:", err)
 	return 1

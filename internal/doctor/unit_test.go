@@ -1,0 +1,140 @@
+package doctor
+
+import (
+	"testing"
+	"time"
+)
+
+var zeroTime time.Time
+
+func mustTime(t testing.TB, s string) time.Time {
+	t.Helper()
+	tm, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tm
+}
+
+func TestParseOriginDomain(t *testing.T) {
+	tests := []struct {
+		domain string
+		want   S3Host
+	}{
+		{"bucket.s3.amazonaws.com", S3Host{OriginS3REST, "bucket", ""}},
+		{"bucket.s3.us-east-2.amazonaws.com", S3Host{OriginS3REST, "bucket", "us-east-2"}},
+		{"my.dotted.bucket.s3.eu-west-1.amazonaws.com", S3Host{OriginS3REST, "my.dotted.bucket", "eu-west-1"}},
+		{"bucket.s3-us-west-2.amazonaws.com", S3Host{OriginS3REST, "bucket", "us-west-2"}},
+		{"bucket.s3.dualstack.ap-south-1.amazonaws.com", S3Host{OriginS3REST, "bucket", "ap-south-1"}},
+		{"bucket.s3-website-us-east-1.amazonaws.com", S3Host{OriginS3Website, "bucket", "us-east-1"}},
+		{"bucket.s3-website.eu-west-2.amazonaws.com", S3Host{OriginS3Website, "bucket", "eu-west-2"}},
+		{"bucket.s3.cn-north-1.amazonaws.com.cn", S3Host{OriginS3REST, "bucket", "cn-north-1"}},
+		{"api.example.com", S3Host{Kind: OriginCustom}},
+		{"elb.us-east-1.elb.amazonaws.com", S3Host{Kind: OriginCustom}},
+		{"s3.amazonaws.com", S3Host{Kind: OriginCustom}},
+	}
+	for _, tc := range tests {
+		if got := ParseOriginDomain(tc.domain); got != tc.want {
+			t.Errorf("%s: got %v, want %v", tc.domain, got, tc.want)
+		}
+	}
+}
+
+func TestOverlap(t *testing.T) {
+	tests := []struct {
+		a, b    string
+		overlap bool
+	}{
+		{"/private/*", "*.mp4", true},
+		{"/private/*", "/public/*", false},
+		{"images/*.jpg", "/images/a?.jpg", true},
+		{"*.jpg", "*.png", false},
+		{"/a/*", "/a/b", true},
+		{"/a", "/b", false},
+		{"/x?y", "/x*", true},
+	}
+	for _, tc := range tests {
+		w, ok := overlap(tc.a, tc.b)
+		if ok != tc.overlap {
+			t.Errorf("%s vs %s: got %v (%q), want %v", tc.a, tc.b, ok, w, tc.overlap)
+			continue
+		}
+		if ok && (!globPath(tc.a, w) || !globPath(tc.b, w)) {
+			t.Errorf("%s vs %s: witness %q does not match both", tc.a, tc.b, w)
+		}
+	}
+}
+
+func globPath(p, s string) bool { return glob(canonPattern(p), s) }
+
+func TestJudgeTrip(t *testing.T) {
+	var d distStats
+	for i := 0; i < 100; i++ {
+		d.miss.add(int64(30 + i))
+	}
+	tests := []struct {
+		ms     int64
+		st     *distStats
+		want   Trip
+		strong bool
+	}{
+		{1, &d, TripNone, true},
+		{80, &d, TripOrigin, true},
+		{31, &d, TripUnclear, true},
+		{1, nil, TripNone, false},
+		{50, nil, TripOrigin, false},
+		{9, nil, TripUnclear, false},
+		{-1, &d, TripUnclear, false},
+	}
+	for _, tc := range tests {
+		got, strong, _ := judgeTrip(tc.ms, tc.st)
+		if got != tc.want || strong != tc.strong {
+			t.Errorf("%d ms: got %v/%v, want %v/%v", tc.ms, got, strong, tc.want, tc.strong)
+		}
+	}
+}
+
+func TestParseMillis(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int64
+	}{
+		{"0.001", 1}, {"12.345", 12345}, {"4", 4000}, {"0.5", 500}, {"-", -1}, {"", -1}, {"x", -1}, {".5", -1},
+	}
+	for _, tc := range tests {
+		if got := parseMillis(tc.in); got != tc.want {
+			t.Errorf("%q: got %v, want %v", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestEdgePage(t *testing.T) {
+	tests := []struct {
+		n    int64
+		want string
+	}{
+		{1053, SentenceMethod}, {919, SentenceWAF}, {915, SentenceBadRequest}, {986, SentenceGeo}, {556, SentenceBadRequest}, {243, ""},
+	}
+	for _, tc := range tests {
+		if got := edgePage("text/html", tc.n); got != tc.want {
+			t.Errorf("%d: got %q, want %q", tc.n, got, tc.want)
+		}
+	}
+}
+
+func TestGlobMatch(t *testing.T) {
+	tests := []struct {
+		pattern, url string
+		want         bool
+	}{
+		{"https://www.example.com/private/*", "https://www.example.com/private/a.mp4?x=1", true},
+		{"https://www.example.com/private/a.mp4", "https://www.example.com/private/b.mp4", false},
+		{"*", "http://x/y", true},
+		{"https://*.example.com/a?c", "https://WWW.example.com/abc", true},
+	}
+	for _, tc := range tests {
+		if got := globMatch(tc.pattern, tc.url); got != tc.want {
+			t.Errorf("%s ~ %s: got %v, want %v", tc.pattern, tc.url, got, tc.want)
+		}
+	}
+}
