@@ -20,6 +20,13 @@ const (
 	DetailBadSignature           = "bad-signature"             // AccessDenied: the signature does not verify
 	DetailQueryAddedAfterSigning = "query-added-after-signing" // parameters appended to a signed URL
 	DetailS3URLSignedInstead     = "s3-url-signed-instead"     // the policy names the S3 URL, not the CloudFront one
+	// DetailWrongHashAlgorithm: Hash-Algorithm is not SHA1 or SHA256
+	// (MalformedPolicy), or the signature verifies only with the other hash
+	// (AccessDenied).
+	DetailWrongHashAlgorithm = "wrong-hash-algorithm"
+	// DetailDuplicateParameter: a signing parameter appears twice in the
+	// URL, or twice with different values in the cookies.
+	DetailDuplicateParameter = "duplicate-parameter"
 	// DetailSigningParamsToS3: signing parameters reached an S3 origin
 	// through a behavior that does not restrict viewer access, and S3
 	// refused them as its own query-string authentication (spec §5.6).
@@ -67,11 +74,12 @@ var Details = map[Cause][]string{
 		DetailMissingKeyPairID, DetailUnknownKey, DetailMalformedSignature, DetailMalformedPolicy,
 		DetailExpired, DetailNotYetValid, DetailIPMismatch, DetailResourceMismatch, DetailBadSignature,
 		DetailQueryAddedAfterSigning, DetailS3URLSignedInstead, DetailSigningParamsToS3,
+		DetailWrongHashAlgorithm, DetailDuplicateParameter,
 	},
 	SignedCookie: {
 		DetailMissingKeyPairID, DetailUnknownKey, DetailMalformedSignature, DetailMalformedPolicy,
 		DetailExpired, DetailNotYetValid, DetailIPMismatch, DetailResourceMismatch, DetailBadSignature,
-		DetailS3URLSignedInstead,
+		DetailQueryAddedAfterSigning, DetailS3URLSignedInstead, DetailWrongHashAlgorithm, DetailDuplicateParameter,
 	},
 	S3Origin: {
 		DetailNoDefaultRootObject, DetailMissingObjectWithoutList, DetailNoOriginAccess,

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/netip"
 	"strconv"
@@ -412,5 +411,3 @@ var opensslCiphers = map[uint16]string{
 	tls.TLS_RSA_WITH_AES_128_CBC_SHA:                  "AES128-SHA",
 	tls.TLS_RSA_WITH_AES_256_CBC_SHA:                  "AES256-SHA",
 }
-
-var _ = net.IPv4len

@@ -42,14 +42,8 @@ const (
 	DetailBadSignature           = cause.DetailBadSignature
 	DetailQueryAddedAfterSigning = cause.DetailQueryAddedAfterSigning
 	DetailS3URLSignedInstead     = cause.DetailS3URLSignedInstead
-	// DetailWrongHashAlgorithm: Hash-Algorithm is not SHA1 or SHA256
-	// (MalformedPolicy), or the signature verifies only with the other hash
-	// (AccessDenied). TODO(cause): move to internal/cause.
-	DetailWrongHashAlgorithm = "wrong-hash-algorithm"
-	// DetailDuplicateParameter: a signing parameter appears twice in the
-	// URL, or twice with different values in the cookies. TODO(cause): move
-	// to internal/cause.
-	DetailDuplicateParameter = "duplicate-parameter"
+	DetailWrongHashAlgorithm     = cause.DetailWrongHashAlgorithm
+	DetailDuplicateParameter     = cause.DetailDuplicateParameter
 )
 
 // Sources of the signing parameters in a Result.
