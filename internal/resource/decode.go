@@ -2,6 +2,7 @@ package resource
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -170,6 +171,22 @@ func (d *decoder) decode(path string, src any, dst reflect.Value) {
 		}
 		return
 	case reflect.Slice:
+		if t.Elem().Kind() == reflect.Uint8 {
+			// Blobs (WAF's SearchString, …) are base64 in AWS CLI output,
+			// as in encoding/json.
+			str, ok := src.(string)
+			if !ok {
+				d.fail(path, "want a base64 string, got %s", kindOf(src))
+				return
+			}
+			b, err := base64.StdEncoding.DecodeString(str)
+			if err != nil {
+				d.fail(path, "%q is not base64 (the AWS CLI prints blobs in base64)", str)
+				return
+			}
+			dst.SetBytes(b)
+			return
+		}
 		a, ok := src.([]any)
 		if !ok {
 			d.fail(path, "want a list, got %s", kindOf(src))

@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
+	wafv2 "github.com/aws/aws-sdk-go-v2/service/wafv2/types"
 )
 
 // Set is every resource read from the configuration paths.
@@ -30,6 +31,12 @@ type Set struct {
 	// PublicKeys and KeyGroups sign URLs and cookies, by id.
 	PublicKeys map[string]*PublicKey
 	KeyGroups  map[string]*KeyGroup
+	// AWS WAF documents (wafv2 get-web-acl, get-ip-set, get-regex-pattern-set,
+	// get-rule-group), by ARN.
+	WebACLs          map[string]*WAFDocument[wafv2.WebACL]
+	IPSets           map[string]*WAFDocument[wafv2.IPSet]
+	RegexPatternSets map[string]*WAFDocument[wafv2.RegexPatternSet]
+	RuleGroups       map[string]*WAFDocument[wafv2.RuleGroup]
 	// Files lists every file read, for the admin status and reload watching.
 	Files []string
 }
@@ -56,6 +63,10 @@ func newSet() *Set {
 		ResponseHeadersPolicies: map[string]*types.ResponseHeadersPolicyConfig{},
 		PublicKeys:              map[string]*PublicKey{},
 		KeyGroups:               map[string]*KeyGroup{},
+		WebACLs:                 map[string]*WAFDocument[wafv2.WebACL]{},
+		IPSets:                  map[string]*WAFDocument[wafv2.IPSet]{},
+		RegexPatternSets:        map[string]*WAFDocument[wafv2.RegexPatternSet]{},
+		RuleGroups:              map[string]*WAFDocument[wafv2.RuleGroup]{},
 	}
 }
 
@@ -71,9 +82,19 @@ type KeyGroup struct {
 	Config   *types.KeyGroupConfig
 }
 
+// WAFDocument is one AWS WAF resource and the file it came from.
+type WAFDocument[T any] struct {
+	File  string
+	Value *T
+}
+
 // documentKinds are the top-level keys openfront recognises. Documents of
 // later features are listed so the error can say they are not read yet.
-var documentKinds = []string{"Distribution", "DistributionConfig", "CachePolicy", "OriginRequestPolicy", "ResponseHeadersPolicy", "PublicKey", "KeyGroup"}
+var documentKinds = []string{"Distribution", "DistributionConfig", "CachePolicy", "OriginRequestPolicy", "ResponseHeadersPolicy", "PublicKey", "KeyGroup",
+	"WebACL", "IPSet", "RegexPatternSet", "RuleGroup"}
+
+// wafSiblings are top-level keys the wafv2 CLI prints beside the resource.
+var wafSiblings = []string{"LockToken", "ApplicationIntegrationURL"}
 
 // Load reads every .json, .yaml and .yml file in paths (files or folders,
 // folders walked recursively, hidden entries skipped) and decodes them. The
@@ -170,7 +191,7 @@ func (s *Set) add(file string, data []byte) []error {
 	}
 	var kinds []string
 	for k := range top {
-		if k == "ETag" {
+		if k == "ETag" || slices.Contains(wafSiblings, k) {
 			continue
 		}
 		if !slices.Contains(documentKinds, k) {
@@ -248,6 +269,14 @@ func (s *Set) add(file string, data []byte) []error {
 		case len(d.errs) == 0:
 			s.PublicKeys[*v.Id] = &PublicKey{File: file, ID: *v.Id, Config: v.PublicKeyConfig}
 		}
+	case "WebACL":
+		addWAF(d, s.WebACLs, file, kind, top[kind], func(v *wafv2.WebACL) *string { return v.ARN })
+	case "IPSet":
+		addWAF(d, s.IPSets, file, kind, top[kind], func(v *wafv2.IPSet) *string { return v.ARN })
+	case "RegexPatternSet":
+		addWAF(d, s.RegexPatternSets, file, kind, top[kind], func(v *wafv2.RegexPatternSet) *string { return v.ARN })
+	case "RuleGroup":
+		addWAF(d, s.RuleGroups, file, kind, top[kind], func(v *wafv2.RuleGroup) *string { return v.ARN })
 	case "KeyGroup":
 		var v types.KeyGroup
 		d.decode(kind, top[kind], reflect.ValueOf(&v).Elem())
@@ -261,6 +290,21 @@ func (s *Set) add(file string, data []byte) []error {
 		}
 	}
 	return d.errs
+}
+
+// addWAF decodes one wafv2 document and files it by ARN.
+func addWAF[T any](d *decoder, into map[string]*WAFDocument[T], file, kind string, src any, arn func(*T) *string) {
+	v := new(T)
+	d.decode(kind, src, reflect.ValueOf(v).Elem())
+	a := deref(arn(v))
+	switch {
+	case a == "":
+		d.fail(kind+".ARN", "missing: AWS WAF resources are referenced by ARN")
+	case into[a] != nil:
+		d.fail(kind+".ARN", "%s is also defined in %s", a, into[a].File)
+	case len(d.errs) == 0:
+		into[a] = &WAFDocument[T]{File: file, Value: v}
+	}
 }
 
 func deref[T any](p *T) T {

@@ -297,3 +297,40 @@ func jsonString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
 }
+
+// TestLoadWAFDocuments reads wafv2 documents as the AWS CLI prints them:
+// LockToken beside the resource, blobs (SearchString) in base64.
+func TestLoadWAFDocuments(t *testing.T) {
+	acl := `{"WebACL": {"Name": "edge-acl", "Id": "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111",
+	  "ARN": "arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge-acl/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111",
+	  "DefaultAction": {"Allow": {}}, "Description": "", "Capacity": 3, "ManagedByFirewallManager": false,
+	  "LabelNamespace": "awswaf:123456789012:webacl:edge-acl:",
+	  "VisibilityConfig": {"SampledRequestsEnabled": true, "CloudWatchMetricsEnabled": true, "MetricName": "edge-acl"},
+	  "Rules": [{"Name": "bad-bots", "Priority": 0, "Action": {"Block": {}},
+	    "Statement": {"ByteMatchStatement": {"SearchString": "YmFkYm90", "FieldToMatch": {"SingleHeader": {"Name": "user-agent"}},
+	      "TextTransformations": [{"Priority": 0, "Type": "LOWERCASE"}], "PositionalConstraint": "CONTAINS"}},
+	    "VisibilityConfig": {"SampledRequestsEnabled": true, "CloudWatchMetricsEnabled": true, "MetricName": "bad-bots"}}]},
+	  "LockToken": "3b2a1c4d-0000-1111-2222-333344445555"}`
+	ipset := `{"IPSet": {"Name": "blocked", "Id": "i1", "ARN": "arn:aws:wafv2:us-east-1:123456789012:global/ipset/blocked/i1",
+	  "Description": "", "IPAddressVersion": "IPV4", "Addresses": ["192.0.2.0/24", "198.51.100.7/32"]}, "LockToken": "x"}`
+	set, err := Load([]string{writeFiles(t, map[string]string{"E1.json": goodConfig, "acl.json": acl, "ipset.json": ipset})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := set.WebACLs["arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge-acl/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"]
+	if a == nil {
+		t.Fatalf("web ACL not loaded: %v", set.WebACLs)
+	}
+	if got := string(a.Value.Rules[0].Statement.ByteMatchStatement.SearchString); got != "badbot" {
+		t.Errorf("SearchString: got %q, want badbot", got)
+	}
+	if got := len(set.IPSets["arn:aws:wafv2:us-east-1:123456789012:global/ipset/blocked/i1"].Value.Addresses); got != 2 {
+		t.Errorf("IP set addresses: got %d, want 2", got)
+	}
+	bad := strings.Replace(acl, `"PositionalConstraint": "CONTAINS"`, `"PositionalConstraint": "INSIDE"`, 1)
+	_, err = Load([]string{writeFiles(t, map[string]string{"E1.json": goodConfig, "acl.json": bad})})
+	want := `acl.json: WebACL.Rules[0].Statement.ByteMatchStatement.PositionalConstraint: "INSIDE" is not one of`
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("got %v, want %q", err, want)
+	}
+}
