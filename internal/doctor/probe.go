@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -549,8 +550,19 @@ func (p *prober) probeOrigin(ctx context.Context, u *url.URL, o *Origin, probe f
 	if o.Kind == OriginS3Website {
 		ou.Scheme = "http"
 	}
-	if cfg := o.Raw.CustomOriginConfig; cfg != nil && cfg.OriginProtocolPolicy == "http-only" {
-		ou.Scheme = "http"
+	if cfg := o.Raw.CustomOriginConfig; cfg != nil {
+		if cfg.OriginProtocolPolicy == "http-only" {
+			ou.Scheme = "http"
+		}
+		// The origin's own ports, as the edge would connect (a default
+		// port is left out of the URL).
+		port := cfg.HTTPSPort
+		if ou.Scheme == "http" {
+			port = cfg.HTTPPort
+		}
+		if port != nil && !(ou.Scheme == "http" && *port == 80) && !(ou.Scheme == "https" && *port == 443) {
+			ou.Host = net.JoinHostPort(o.Domain, strconv.Itoa(int(*port)))
+		}
 	}
 	r := probe("origin", "the origin directly ("+o.ID+")", p.o.Method, ou, o.Domain)
 	if r.Error != "" {
