@@ -134,7 +134,11 @@ func (s *Server) addCloudFrontHeaders(x *exchange, h http.Header, names []string
 		var v string
 		switch name {
 		case "Cloudfront-Viewer-Address":
-			v = x.viewer.String()
+			// ip:port; a viewer known only from X-Forwarded-For has no
+			// port, and an invented one would mislead.
+			if x.viewer.Port() != 0 {
+				v = x.viewer.String()
+			}
 		case "Cloudfront-Forwarded-Proto":
 			v = "http"
 			if x.r.TLS != nil {
