@@ -37,7 +37,12 @@ func (s *Server) newProxy() *httputil.ReverseProxy {
 		ModifyResponse: s.modifyResponse,
 		ErrorHandler:   s.proxyError,
 		BufferPool:     bufferPool{},
-		ErrorLog:       log.New(io.Discard, "", 0),
+		// Pass data on within 20 ms of its arrival (CloudFront streams):
+		// without this a response with a Content-Length holds its last
+		// partial buffer until the origin sends more. Flushing after every
+		// write instead costs 10–20 % of small-object throughput.
+		FlushInterval: 20 * time.Millisecond,
+		ErrorLog:      log.New(io.Discard, "", 0),
 	}
 }
 
