@@ -169,8 +169,21 @@ func (w *Writer) Log(prefix, key string, r *Record) {
 	} else {
 		line = AppendW3C(line, r)
 	}
-	e := entry{prefix: prefix, key: key, hour: unixHour(r.Time)}
+	w.enqueue(entry{prefix: prefix, key: key, hour: unixHour(r.Time)}, line)
+	*bp = line
+	w.scratch.Put(bp)
+}
 
+// LogLine queues one ready-made line (JSON, ending in '\n') for the file
+// of stream key under prefix, in the hour of t: for other JSON-lines logs
+// with the same files, rotation and guarantees, such as AWS WAF logs. Use a
+// Writer made with Format json, which writes no W3C header.
+func (w *Writer) LogLine(prefix, key string, t time.Time, line []byte) {
+	w.enqueue(entry{prefix: prefix, key: key, hour: unixHour(t)}, line)
+}
+
+// enqueue appends an encoded line to the active batch.
+func (w *Writer) enqueue(e entry, line []byte) {
 	w.mu.Lock()
 	b := w.active
 	if !w.closed && len(b.ents) < w.opts.Buffer && len(b.buf) < maxBatchBytes {
@@ -191,8 +204,6 @@ func (w *Writer) Log(prefix, key string, r *Record) {
 			w.logSlow(e, line)
 		}
 	}
-	*bp = line
-	w.scratch.Put(bp)
 }
 
 // logSlow handles a full buffer: wait for the goroutine to take the batch,

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -241,6 +242,31 @@ func TestWriterJSON(t *testing.T) {
 		if got, want := gunzip(t, filepath.Join(dir, name)), string(AppendJSON(nil, sample())); got != want {
 			t.Errorf("got %q, want %q", got, want)
 		}
+	}
+}
+
+// TestWriterLogLine: ready-made JSON lines (AWS WAF records) share the
+// files, rotation and Close guarantees of access-log records.
+func TestWriterLogLine(t *testing.T) {
+	dir := t.TempDir()
+	w := newTestWriter(t, Options{Dir: dir, Format: FormatJSON})
+	at := time.Date(2019, 12, 4, 21, 2, 31, 0, time.UTC)
+	w.LogLine("waf/", "edge-acl", at, []byte(`{"action":"BLOCK"}`+"\n"))
+	w.LogLine("waf/", "edge-acl", at.Add(time.Hour), []byte(`{"action":"ALLOW"}`+"\n"))
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	files := logFiles(t, dir)
+	if got, want := names(t, files), []string{"waf/edge-acl.2019-12-04-21.*.gz", "waf/edge-acl.2019-12-04-22.*.gz"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	var all []string
+	for name := range files {
+		all = append(all, gunzip(t, filepath.Join(dir, name)))
+	}
+	slices.Sort(all)
+	if want := []string{`{"action":"ALLOW"}` + "\n", `{"action":"BLOCK"}` + "\n"}; !reflect.DeepEqual(all, want) {
+		t.Errorf("got %q, want %q", all, want)
 	}
 }
 
