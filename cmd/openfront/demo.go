@@ -119,6 +119,44 @@ var demoDistributions = map[string]string{
   "KeyGroupConfig": {"Name": "demo", "Items": ["{{.KeyID}}"], "Comment": "the demo's signing key"}}}`,
 	"demo-public-key.json": `{"ETag": "E2DEMO", "PublicKey": {"Id": "{{.KeyID}}", "CreatedTime": "2026-01-01T00:00:00Z",
   "PublicKeyConfig": {"CallerReference": "demo", "Name": "demo", "EncodedKey": {{.PublicKeyJSON}}}}}`,
+	"EDEMOWAF.json": `{
+  "ETag": "E2DEMO",
+  "DistributionConfig": {
+    "CallerReference": "openfront-demo-waf", "Comment": "Protected by an AWS WAF web ACL", "Enabled": true,
+    "Aliases": {"Quantity": 1, "Items": ["waf.example.com"]},
+    "WebACLId": "arn:aws:wafv2:us-east-1:123456789012:global/webacl/demo-acl/d3m0",
+    "Origins": {"Quantity": 1, "Items": [{"Id": "app", "DomainName": "{{.AppHost}}",
+      "CustomOriginConfig": {"HTTPPort": {{.AppPort}}, "HTTPSPort": 443, "OriginProtocolPolicy": "http-only"}}]},
+    "DefaultCacheBehavior": {"TargetOriginId": "app", "ViewerProtocolPolicy": "allow-all",
+      "AllowedMethods": {"Quantity": 7, "Items": ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]},
+      "CachePolicyId": "4135ea2d-6df8-44a3-9df3-4b5a84be39ad", "OriginRequestPolicyId": "b689b0a8-53d0-40ab-baf2-68738e2966ac"}
+  }
+}`,
+	"demo-web-acl.json": `{"WebACL": {"Name": "demo-acl", "Id": "d3m0", "ARN": "arn:aws:wafv2:us-east-1:123456789012:global/webacl/demo-acl/d3m0",
+  "DefaultAction": {"Allow": {}}, "Capacity": 30, "Description": "openfront demo",
+  "VisibilityConfig": {"SampledRequestsEnabled": true, "CloudWatchMetricsEnabled": true, "MetricName": "demo-acl"},
+  "CustomResponseBodies": {"slow-down": {"ContentType": "TEXT_PLAIN", "Content": "Too many requests: slow down.\n"}},
+  "Rules": [
+    {"Name": "blocked-ips", "Priority": 0, "Action": {"Block": {}},
+     "Statement": {"IPSetReferenceStatement": {"ARN": "arn:aws:wafv2:us-east-1:123456789012:global/ipset/demo-blocked/b10c"}},
+     "VisibilityConfig": {"SampledRequestsEnabled": true, "CloudWatchMetricsEnabled": true, "MetricName": "blocked-ips"}},
+    {"Name": "bad-bots", "Priority": 1, "Action": {"Block": {}},
+     "Statement": {"ByteMatchStatement": {"SearchString": "YmFkYm90", "FieldToMatch": {"SingleHeader": {"Name": "user-agent"}},
+       "TextTransformations": [{"Priority": 0, "Type": "LOWERCASE"}], "PositionalConstraint": "CONTAINS"}},
+     "VisibilityConfig": {"SampledRequestsEnabled": true, "CloudWatchMetricsEnabled": true, "MetricName": "bad-bots"}},
+    {"Name": "api-rate-limit", "Priority": 2,
+     "Action": {"Block": {"CustomResponse": {"ResponseCode": 429, "CustomResponseBodyKey": "slow-down"}}},
+     "Statement": {"RateBasedStatement": {"Limit": 10, "EvaluationWindowSec": 60, "AggregateKeyType": "IP",
+       "ScopeDownStatement": {"ByteMatchStatement": {"SearchString": "L2FwaS8=", "FieldToMatch": {"UriPath": {}},
+         "TextTransformations": [{"Priority": 0, "Type": "NONE"}], "PositionalConstraint": "STARTS_WITH"}}}},
+     "VisibilityConfig": {"SampledRequestsEnabled": true, "CloudWatchMetricsEnabled": true, "MetricName": "api-rate-limit"}},
+    {"Name": "sqli-query", "Priority": 3, "Action": {"Block": {}},
+     "Statement": {"SqliMatchStatement": {"FieldToMatch": {"AllQueryArguments": {}},
+       "TextTransformations": [{"Priority": 0, "Type": "URL_DECODE"}, {"Priority": 1, "Type": "HTML_ENTITY_DECODE"}]}},
+     "VisibilityConfig": {"SampledRequestsEnabled": true, "CloudWatchMetricsEnabled": true, "MetricName": "sqli-query"}}
+  ]}, "LockToken": "demo"}`,
+	"demo-ip-set.json": `{"IPSet": {"Name": "demo-blocked", "Id": "b10c", "ARN": "arn:aws:wafv2:us-east-1:123456789012:global/ipset/demo-blocked/b10c",
+  "Description": "", "IPAddressVersion": "IPV4", "Addresses": ["198.51.100.0/24"]}, "LockToken": "demo"}`,
 	"EDEMOOFF.json": `{
   "ETag": "E2DEMO",
   "DistributionConfig": {
@@ -175,6 +213,7 @@ func cmdDemo(args []string) error {
 	// The demo trusts loopback as a proxy, so X-Forwarded-For can pick a
 	// country for the geo scenario.
 	s.trustedProxies, s.logDirSet = listFlag{"127.0.0.0/8", "::1/128"}, true
+	s.wafLogDir, s.wafAllowRate = filepath.Join(dir, "waf-logs"), 1
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	e, err := start(ctx, &s, logger)
 	if err != nil {
@@ -359,13 +398,21 @@ func printDemo(w *os.File, e *running, dir string, o *demoOrigins) {
 		{"A viewer in the US: served, and the origin gets CloudFront-Viewer-Country", plain("geo.example.com", "/api/where", "-H 'X-Forwarded-For: 8.8.8.8' ")},
 	}
 	lines = append(lines, demoSignedLines(httpAddr, o)...)
+	lines = append(lines, [][2]string{
+		{"AWS WAF: an address in the web ACL's IP set (via the demo's trusted X-Forwarded-For): 403 'Request blocked.'", plain("waf.example.com", "/", "-H 'X-Forwarded-For: 198.51.100.7' ")},
+		{"AWS WAF: a User-Agent byte match (after LOWERCASE): 403", plain("waf.example.com", "/", "-H 'User-Agent: BadBot/2.0' ")},
+		{"AWS WAF: SQL injection in the query (after URL_DECODE): 403", plain("waf.example.com", "/api/items?id=1%27%20OR%20%271%27%3D%271", "")},
+		{"AWS WAF: the rate-based rule (over 10 per minute per IP on /api/) answers 429 with its custom body",
+			"for i in $(seq 11); do " + plain("waf.example.com", "/api/items", "-s -o /dev/null -w '%{http_code} ' ") + "; done; echo"},
+	}...)
 	for _, l := range lines {
 		fmt.Fprintf(w, "# %s\n%s\n\n", l[0], l[1])
 	}
 	fmt.Fprintf(w, "Sign your own: openfront sign url http://private.example.com/api/x --key-pair-id %s --private-key %s --expires 1h\n", demoKeyID, filepath.Join(dir, "demo-private-key.pem"))
 	fmt.Fprintf(w, "Access logs (CloudFront's format, gzip, flushed every second): %s\n", filepath.Join(dir, "logs"))
 	fmt.Fprintf(w, "  zcat %s/shop/EDEMOSHOP.*.gz %s/_unrouted.*.gz\n", filepath.Join(dir, "logs"), filepath.Join(dir, "logs"))
-	fmt.Fprintf(w, "Why each 403 happened: openfront doctor logs --config %s %s\n", filepath.Join(dir, "config"), filepath.Join(dir, "logs"))
+	fmt.Fprintf(w, "AWS WAF log records (naming the rule): zcat %s/*.gz\n", filepath.Join(dir, "waf-logs"))
+	fmt.Fprintf(w, "Why each 403 happened: openfront doctor logs --config %s --waf-logs %s %s\n", filepath.Join(dir, "config"), filepath.Join(dir, "waf-logs"), filepath.Join(dir, "logs"))
 	fmt.Fprintf(w, "Status and metrics: curl http://%s/status   curl http://%s/metrics\n", admin, admin)
 	fmt.Fprintf(w, "Press Ctrl-C to stop.\n")
 }

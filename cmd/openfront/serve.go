@@ -79,6 +79,7 @@ type running struct {
 	srv       *edge.Server
 	ca        *tlsca.CA
 	log       *accesslog.Writer
+	wafLog    *accesslog.Writer
 	servers   []*http.Server
 	addrs     map[string]string // "http", "https", "admin" → bound address
 	mu        sync.Mutex
@@ -88,6 +89,8 @@ type running struct {
 	wg        sync.WaitGroup
 	cancel    context.CancelFunc
 	closeGeo  func() error
+	hup       chan os.Signal
+	fp        string // fingerprint of the config files before the first load
 }
 
 // locator opens --geoip, or warms the embedded database.
@@ -120,43 +123,10 @@ func start(ctx context.Context, s *settings, logger *slog.Logger) (*running, err
 	if err != nil {
 		return nil, err
 	}
-	var lw *accesslog.Writer
-	if s.logDir != "" {
-		if lw, err = accesslog.NewWriter(accesslog.Options{Dir: s.logDir, Format: s.logFormat, Logger: logger}); err != nil {
-			return nil, fmt.Errorf("--log-dir: %w", err)
-		}
-	}
-	locator, closeGeo, err := s.locator(logger)
-	if err != nil {
-		if lw != nil {
-			lw.Close()
-		}
-		return nil, err
-	}
-	e := &running{s: s, logger: logger, ca: ca, log: lw, addrs: map[string]string{}, closeGeo: closeGeo}
-	// SIGHUP is caught from the start (never fatal), and the files are
-	// fingerprinted before the first load so no change is missed.
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	fp := e.fingerprint()
-	e.srv = edge.New(edge.Options{POP: s.pop, HTTPSPort: portOf(s.https), TrustedProxies: trusted, Log: lw, Logger: logger, Geo: locator})
-	l, err := s.load(e.srv, ca)
-	if err != nil {
-		if lw != nil {
-			lw.Close()
-		}
-		return nil, err
-	}
-	for _, w := range l.warnings {
-		logger.Warn(w)
-	}
-	e.current, e.reloadAt = l, time.Now()
-	e.srv.Swap(l.snap)
-	if err := e.listen(); err != nil {
+	e := &running{s: s, logger: logger, ca: ca, addrs: map[string]string{}}
+	if err := e.open(trusted); err != nil {
 		e.closeListeners()
-		if lw != nil {
-			lw.Close()
-		}
+		e.closeFiles()
 		return nil, err
 	}
 	if s.selfSigned {
@@ -165,8 +135,64 @@ func start(ctx context.Context, s *settings, logger *slog.Logger) (*running, err
 	rctx, cancel := context.WithCancel(ctx)
 	e.cancel = cancel
 	e.wg.Add(1)
-	go func() { defer e.wg.Done(); defer signal.Stop(hup); e.watch(rctx, hup, fp) }()
+	go func() { defer e.wg.Done(); defer signal.Stop(e.hup); e.watch(rctx, e.hup, e.fp) }()
 	return e, nil
+}
+
+// open opens the logs and the geo database, loads the configuration and
+// binds the listeners. On error the caller closes what was opened.
+func (e *running) open(trusted []netip.Prefix) error {
+	s, logger := e.s, e.logger
+	var err error
+	if s.logDir != "" {
+		if e.log, err = accesslog.NewWriter(accesslog.Options{Dir: s.logDir, Format: s.logFormat, Logger: logger}); err != nil {
+			return fmt.Errorf("--log-dir: %w", err)
+		}
+	}
+	if s.wafLogDir != "" {
+		if e.wafLog, err = accesslog.NewWriter(accesslog.Options{Dir: s.wafLogDir, Format: accesslog.FormatJSON, Logger: logger}); err != nil {
+			return fmt.Errorf("--waf-log-dir: %w", err)
+		}
+	}
+	locator, closeGeo, err := s.locator(logger)
+	if err != nil {
+		return err
+	}
+	e.closeGeo = closeGeo
+	// SIGHUP is caught from the start (never fatal), and the files are
+	// fingerprinted before the first load so no change is missed.
+	e.hup = make(chan os.Signal, 1)
+	signal.Notify(e.hup, syscall.SIGHUP)
+	e.fp = e.fingerprint()
+	e.srv = edge.New(edge.Options{POP: s.pop, HTTPSPort: portOf(s.https), TrustedProxies: trusted, Logger: logger,
+		Geo: locator, Log: e.log, WAFLog: e.wafLog, WAFAllowRate: s.wafAllowRate})
+	l, err := s.load(e.srv, e.ca)
+	if err != nil {
+		return err
+	}
+	for _, w := range l.warnings {
+		logger.Warn(w)
+	}
+	e.current, e.reloadAt = l, time.Now()
+	e.srv.Swap(l.snap)
+	return e.listen()
+}
+
+// closeFiles closes the geo database and flushes and closes the logs.
+func (e *running) closeFiles() {
+	if e.hup != nil {
+		signal.Stop(e.hup)
+	}
+	if e.closeGeo != nil {
+		e.closeGeo()
+	}
+	for _, w := range []*accesslog.Writer{e.wafLog, e.log} {
+		if w != nil {
+			if err := w.Close(); err != nil {
+				e.logger.Error("closing a log", "err", err)
+			}
+		}
+	}
 }
 
 func (e *running) listen() error {
@@ -299,12 +325,7 @@ func (e *running) shutdown() error {
 	}
 	wg.Wait()
 	e.wg.Wait()
-	if e.closeGeo != nil {
-		e.closeGeo()
-	}
-	if e.log != nil {
-		return e.log.Close()
-	}
+	e.closeFiles()
 	return nil
 }
 

@@ -41,6 +41,8 @@ type settings struct {
 	originCAs      listFlag
 	signerKeys     listFlag
 	geoip          string
+	wafLogDir      string
+	wafAllowRate   float64
 	drain          time.Duration
 	logDirSet      bool
 }
@@ -80,6 +82,8 @@ func (s *settings) register(fs *flag.FlagSet, serving bool) {
 	fs.Var(&s.trustedProxies, "trusted-proxy", "CIDR of a proxy whose X-Forwarded-For is believed for the viewer address (repeatable)")
 	fs.Var(&s.originCAs, "origin-ca", "PEM file of CA certificates trusted for HTTPS origins, besides the system's (repeatable)")
 	fs.DurationVar(&s.drain, "drain-timeout", 10*time.Second, "how long shutdown waits for requests in flight")
+	fs.StringVar(&s.wafLogDir, "waf-log-dir", "", "folder for AWS WAF log records (JSON lines, gzip, hourly), one file set per web ACL")
+	fs.Float64Var(&s.wafAllowRate, "waf-log-allow-rate", 1, "share of ALLOW records written to the WAF log (BLOCK, COUNT, CAPTCHA and CHALLENGE are always written)")
 	fs.StringVar(&s.geoip, "geoip", "", "MaxMind-format country or city database (.mmdb: GeoLite2/GeoIP2, DB-IP, IPinfo), reloaded when it changes; default: the embedded IP2Location LITE data")
 }
 

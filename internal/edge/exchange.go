@@ -43,6 +43,7 @@ type exchange struct {
 	// country is the viewer's country, looked up at most once (countryKnown).
 	country      string
 	countryKnown bool
+	waf          wafState
 }
 
 func (s *Server) begin(w http.ResponseWriter, r *http.Request) *exchange {
@@ -88,11 +89,14 @@ func (s *Server) finish(x *exchange) {
 }
 
 func (x *exchange) reset() {
-	buf := x.buf[:0]
+	buf, hdrs, verdict := x.buf[:0], x.waf.req.Headers[:0], x.waf.verdict
 	*x = exchange{buf: buf}
 	if cap(x.buf) > 64<<10 {
 		x.buf = nil
 	}
+	// Keep the WAF's scratch slices; never the body prefix, which the
+	// origin transport may still be reading.
+	x.waf.req.Headers, x.waf.verdict = hdrs, verdict
 }
 
 // record fills the access-log record (spec §2.1) and counts the request.

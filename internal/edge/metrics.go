@@ -9,6 +9,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/openfront-edge/openfront/internal/cause"
+	"github.com/openfront-edge/openfront/internal/waf"
 )
 
 // Result types counted per status; the index is the position here.
@@ -30,7 +31,44 @@ type distStats struct {
 	downloaded atomic.Uint64
 	uploaded   atomic.Uint64
 	denials    sync.Map // cause.Cause → *atomic.Uint64
+	waf        sync.Map // wafKey → *atomic.Uint64
 	latency    prometheus.Histogram
+}
+
+// wafKey is one AWS/WAFV2 metric: web ACL, rule ("ALL" for the web ACL's
+// total, as CloudWatch's Rule dimension) and metric name.
+type wafKey struct{ acl, rule, metric string }
+
+// wafMetric names CloudWatch's AWS/WAFV2 metric for an action.
+var wafMetric = map[string]string{
+	"ALLOW": "AllowedRequests", "BLOCK": "BlockedRequests", "COUNT": "CountedRequests",
+	"CAPTCHA": "CaptchaRequests", "CHALLENGE": "ChallengeRequests",
+}
+
+func (d *distStats) addWAF(k wafKey) {
+	v, ok := d.waf.Load(k)
+	if !ok {
+		v, _ = d.waf.LoadOrStore(k, new(atomic.Uint64))
+	}
+	v.(*atomic.Uint64).Add(1)
+}
+
+// countWAF counts one verdict as AWS WAF's CloudWatch metrics do: the
+// terminating rule and the web ACL total under the action's metric, every
+// counting rule under CountedRequests, and rule groups that matched
+// nothing under PassedRequests.
+func (d *distStats) countWAF(acl string, v *waf.Verdict) {
+	m := wafMetric[v.Action]
+	d.addWAF(wafKey{acl, "ALL", m})
+	d.addWAF(wafKey{acl, v.TerminatingRuleID, m})
+	for _, r := range v.NonTerminating {
+		d.addWAF(wafKey{acl, r.RuleID, "CountedRequests"})
+	}
+	for _, g := range v.RuleGroupList {
+		if g.TerminatingRule == nil && len(g.NonTerminating) == 0 {
+			d.addWAF(wafKey{acl, g.RuleGroupID, "PassedRequests"})
+		}
+	}
 }
 
 func newDistStats() *distStats {
@@ -71,6 +109,9 @@ var (
 		"Bytes received from viewers (CloudWatch: BytesUploaded).", []string{"distribution"}, nil)
 	descDenials = prometheus.NewDesc("openfront_denials_total",
 		"Requests the edge refused, by cause (the doctor's vocabulary).", []string{"distribution", "cause"}, nil)
+	descWAF = prometheus.NewDesc("openfront_waf_requests_total",
+		"AWS WAF decisions (CloudWatch AWS/WAFV2: AllowedRequests, BlockedRequests, CountedRequests, PassedRequests, CaptchaRequests, ChallengeRequests), by web ACL and rule (ALL for the web ACL).",
+		[]string{"distribution", "webacl", "rule", "metric"}, nil)
 	descLogDropped = prometheus.NewDesc("openfront_accesslog_lost_total",
 		"Access-log records lost (buffer full or file errors); should stay 0.", nil, nil)
 	descLatency = prometheus.NewDesc("openfront_origin_latency_seconds",
@@ -89,6 +130,7 @@ func (c collector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- descDenials
 	ch <- descLatency
 	ch <- descLogDropped
+	ch <- descWAF
 }
 
 func (c collector) Collect(ch chan<- prometheus.Metric) {
@@ -106,6 +148,11 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 		}
 		ch <- prometheus.MustNewConstMetric(descDownloaded, prometheus.CounterValue, float64(d.downloaded.Load()), id)
 		ch <- prometheus.MustNewConstMetric(descUploaded, prometheus.CounterValue, float64(d.uploaded.Load()), id)
+		d.waf.Range(func(k, v any) bool {
+			wk := k.(wafKey)
+			ch <- prometheus.MustNewConstMetric(descWAF, prometheus.CounterValue, float64(v.(*atomic.Uint64).Load()), id, wk.acl, wk.rule, wk.metric)
+			return true
+		})
 		d.denials.Range(func(k, v any) bool {
 			ch <- prometheus.MustNewConstMetric(descDenials, prometheus.CounterValue, float64(v.(*atomic.Uint64).Load()), id, string(k.(cause.Cause)))
 			return true

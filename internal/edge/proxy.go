@@ -124,6 +124,9 @@ func (s *Server) rewrite(pr *httputil.ProxyRequest) {
 	if len(fwd.CloudFront) > 0 {
 		s.addCloudFrontHeaders(x, h, fwd.CloudFront)
 	}
+	for _, kv := range x.waf.insert {
+		h[http.CanonicalHeaderKey(kv[0])] = []string{kv[1]}
+	}
 	for _, ch := range o.CustomHeaders {
 		h[ch[0]] = []string{ch[1]}
 	}

@@ -33,6 +33,12 @@ type Options struct {
 	// Geo finds the viewer's country for geographic restrictions and the
 	// CloudFront-Viewer-* headers; nil means every country is unknown.
 	Geo geo.Locator
+	// WAFLog receives one AWS WAF log record per request a web ACL
+	// evaluated; nil logs nothing.
+	WAFLog *accesslog.Writer
+	// WAFAllowRate is the share of ALLOW records written to WAFLog (0 < r ≤ 1;
+	// 0 means 1): BLOCK, COUNT, CAPTCHA and CHALLENGE are always written.
+	WAFAllowRate float64
 	// Log receives one access-log record per request; nil logs nothing.
 	Log    *accesslog.Writer
 	Logger *slog.Logger
@@ -69,6 +75,9 @@ func New(o Options) *Server {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.WAFAllowRate <= 0 || o.WAFAllowRate > 1 {
+		o.WAFAllowRate = 1
 	}
 	s := &Server{opts: o, unrout: newDistStats(), signCache: signedurl.NewCache(65536)}
 	s.via = []string{"1.1 " + viaHost() + " (CloudFront)"}
@@ -120,8 +129,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // serve is the request's journey, in CloudFront's order (spec §12;
-// docs/ARCHITECTURE.md): request sanity → Host → enabled → cache behavior →
-// viewer protocol → allowed methods → GET with body → origin.
+// docs/ARCHITECTURE.md): request sanity → Host → enabled → AWS WAF → geo →
+// cache behavior → viewer protocol → allowed methods → GET with body →
+// signed URL or cookies → origin.
 func (s *Server) serve(x *exchange) {
 	r := x.r
 	if d := checkRequest(r); d != nil {
@@ -135,6 +145,9 @@ func (s *Server) serve(x *exchange) {
 	}
 	if !x.dist.enabled {
 		s.deny(x, &denyDisabled)
+		return
+	}
+	if a := x.dist.waf; a != nil && s.checkWAF(x, a) {
 		return
 	}
 	if g := x.dist.geo; g != nil && !g.Allows(s.country(x)) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
+	wafv2 "github.com/aws/aws-sdk-go-v2/service/wafv2/types"
 
 	"github.com/openfront-edge/openfront/internal/behavior"
 	"github.com/openfront-edge/openfront/internal/geo"
@@ -16,6 +17,7 @@ import (
 	"github.com/openfront-edge/openfront/internal/origin"
 	"github.com/openfront-edge/openfront/internal/resource"
 	"github.com/openfront-edge/openfront/internal/signedurl"
+	"github.com/openfront-edge/openfront/internal/waf"
 )
 
 // Snapshot is one compiled configuration. It is immutable: a reload builds a
@@ -52,6 +54,8 @@ type dist struct {
 	origins       []*origin.Origin
 	// geo is the distribution's geographic restriction; nil for none.
 	geo *geo.Restriction
+	// waf is the distribution's AWS WAF web ACL; nil for none.
+	waf *waf.ACL
 }
 
 type viewerPolicy uint8
@@ -102,8 +106,9 @@ func Compile(set *resource.Set, warnings []string, o CompileOptions) (*Snapshot,
 	s := &Snapshot{Loaded: time.Now(), Files: set.Files, Warnings: warnings}
 	var entries []hostroute.Entry
 	var errs []error
+	acls := map[string]*waf.ACL{}
 	for _, rd := range set.Distributions {
-		d, err := compileDist(set, rd, o)
+		d, err := compileDist(set, rd, o, acls)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", rd.File, err))
 			continue
@@ -130,7 +135,40 @@ func Compile(set *resource.Set, warnings []string, o CompileOptions) (*Snapshot,
 	return s, nil
 }
 
-func compileDist(set *resource.Set, rd *resource.Distribution, o CompileOptions) (*dist, error) {
+// compileWAF compiles a web ACL once per snapshot, however many
+// distributions share it.
+func compileWAF(set *resource.Set, ref string, cache map[string]*waf.ACL) (*waf.ACL, error) {
+	doc := set.WebACL(ref)
+	if doc == nil {
+		return nil, fmt.Errorf("web ACL %q not found", ref)
+	}
+	arn := deref(doc.Value.ARN)
+	if a, ok := cache[arn]; ok {
+		return a, nil
+	}
+	res := waf.Resources{
+		IPSets:           map[string]*wafv2.IPSet{},
+		RegexPatternSets: map[string]*wafv2.RegexPatternSet{},
+		RuleGroups:       map[string]*wafv2.RuleGroup{},
+	}
+	for k, d := range set.IPSets {
+		res.IPSets[k] = d.Value
+	}
+	for k, d := range set.RegexPatternSets {
+		res.RegexPatternSets[k] = d.Value
+	}
+	for k, d := range set.RuleGroups {
+		res.RuleGroups[k] = d.Value
+	}
+	a, err := waf.Compile(doc.Value, res)
+	if err != nil {
+		return nil, fmt.Errorf("%s: WebACL: %w", doc.File, err)
+	}
+	cache[arn] = a
+	return a, nil
+}
+
+func compileDist(set *resource.Set, rd *resource.Distribution, o CompileOptions, acls map[string]*waf.ACL) (*dist, error) {
 	c := rd.Config
 	d := &dist{
 		id:            rd.ID,
@@ -155,6 +193,13 @@ func compileDist(set *resource.Set, rd *resource.Distribution, o CompileOptions)
 			return nil, err
 		}
 		d.geo = g
+	}
+	if ref := deref(c.WebACLId); ref != "" {
+		a, err := compileWAF(set, ref, acls)
+		if err != nil {
+			return nil, err
+		}
+		d.waf = a
 	}
 	if o.stats != nil {
 		d.stats = o.stats(rd.ID)

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
+	wafv2 "github.com/aws/aws-sdk-go-v2/service/wafv2/types"
 
 	"github.com/openfront-edge/openfront/internal/behavior"
 	"github.com/openfront-edge/openfront/internal/geo"
@@ -35,6 +36,19 @@ type Options struct {
 // "<id in lowercase>.<suffix>".
 func DefaultDomain(id, suffix string) string {
 	return strings.ToLower(id) + "." + suffix
+}
+
+// WebACL resolves a distribution's WebACLId: a web ACL's ARN, or its id.
+func (s *Set) WebACL(ref string) *WAFDocument[wafv2.WebACL] {
+	if d := s.WebACLs[ref]; d != nil {
+		return d
+	}
+	for _, d := range s.WebACLs {
+		if deref(d.Value.Id) == ref {
+			return d
+		}
+	}
+	return nil
 }
 
 // CachePolicy resolves a cache policy id: AWS's managed policies first, then
@@ -202,8 +216,8 @@ func (v *validator) distribution(d *Distribution) {
 			v.fail(f, p+".Restrictions.GeoRestriction", "%v", err)
 		}
 	}
-	if w := deref(c.WebACLId); w != "" {
-		v.fail(f, p+".WebACLId", "AWS WAF web ACLs are not enforced by this version of openfront; refusing rather than serving unprotected")
+	if w := deref(c.WebACLId); w != "" && v.set.WebACL(w) == nil {
+		v.fail(f, p+".WebACLId", "%q names no WebACL document in the configuration (aws wafv2 get-web-acl --scope CLOUDFRONT --region us-east-1 --name NAME --id ID > acl.json); CloudFront takes a WAFv2 web ACL's ARN here", w)
 	}
 	if c.Logging != nil && deref(c.Logging.Enabled) && deref(c.Logging.Bucket) == "" {
 		v.fail(f, p+".Logging.Bucket", "missing while Logging.Enabled is true")
