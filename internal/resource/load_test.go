@@ -190,6 +190,8 @@ func TestValidate(t *testing.T) {
 			`DistributionConfig.CustomErrorResponses.Items[0].ErrorCode: 418 cannot have a custom error response`},
 		{"unknown key group", []string{`"TrustedKeyGroups": {"Enabled": false, "Quantity": 0}`, `"TrustedKeyGroups": {"Enabled": true, "Quantity": 1, "Items": ["kg"]}`}, nil,
 			`DistributionConfig.DefaultCacheBehavior.TrustedKeyGroups.Items[0]: "kg" names no KeyGroup document`},
+		{"unknown web ACL", []string{`"WebACLId": ""`, `"WebACLId": "arn:aws:wafv2:us-east-1:1:global/webacl/none/x"`}, nil,
+			`DistributionConfig.WebACLId: "arn:aws:wafv2:us-east-1:1:global/webacl/none/x" names no WebACL document`},
 		{"trusted signers without keys", []string{`"TrustedSigners": {"Enabled": false, "Quantity": 0}`, `"TrustedSigners": {"Enabled": true, "Quantity": 1, "Items": ["self"]}`}, nil,
 			`DistributionConfig.DefaultCacheBehavior.TrustedSigners: trusted signers (legacy CloudFront key pairs) need their public keys`},
 	}
