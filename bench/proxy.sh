@@ -12,7 +12,8 @@ secs=${1:-10}; conns=${2:-64}
 peers=${PEERS:-../shared/bench/peers.sh}
 W=${TMPDIR:-/tmp}/openfront-bench
 mkdir -p "$W/config" "$W/logs" "$W/state"
-bash "$peers" start "$W/peers" >/dev/null
+bash "$peers" stop "$W/peers" >/dev/null 2>&1 || true
+bash "$peers" start "$W/peers" >/dev/null || { echo "peers did not start: are their ports (9001, 9101-9105) taken by another run?"; exit 1; }
 trap 'bash "$peers" stop "$W/peers" >/dev/null; [ -n "${pid:-}" ] && kill $pid 2>/dev/null; true' EXIT
 
 cat > "$W/config/EBENCH.json" <<JSON

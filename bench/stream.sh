@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 peers=${PEERS:-../shared/bench/peers.sh}
 W=${TMPDIR:-/tmp}/openfront-stream
 mkdir -p "$W/config" "$W/logs" "$W/state"
-bash "$peers" start "$W/peers" >/dev/null
+bash "$peers" stop "$W/peers" >/dev/null 2>&1 || true
+bash "$peers" start "$W/peers" >/dev/null || { echo "peers did not start: are their ports (9001, 9101-9105) taken by another run?"; exit 1; }
 truncate -s 4G "$W/peers/www/4g"
 trap 'bash "$peers" stop "$W/peers" >/dev/null; rm -f "$W/peers/www/4g"; [ -n "${pid:-}" ] && kill $pid 2>/dev/null; true' EXIT
 cat > "$W/config/ESTREAM.json" <<JSON
