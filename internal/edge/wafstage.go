@@ -29,7 +29,7 @@ func (s *Server) checkWAF(x *exchange, a *waf.ACL) bool {
 	now := s.opts.Now()
 	w.req = waf.Request{
 		Method: r.Method, URI: uriStem(r), RawQuery: r.URL.RawQuery, Headers: w.req.Headers[:0],
-		BodySize: max(r.ContentLength, 0), ClientIP: x.viewer.Addr(), Country: s.country(x),
+		BodySize: max(r.ContentLength, 0), ClientIP: x.viewer.Addr(), ClientPort: int(x.viewer.Port()), Country: s.country(x),
 		HTTPVersion: r.Proto, RequestID: x.id,
 	}
 	if s.opts.Geo != nil {

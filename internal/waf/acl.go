@@ -12,10 +12,10 @@
 // verdict. Rate-based rules keep in-process sliding-window counters with a
 // bounded number of keys; they are the only mutable state.
 //
-// Managed rule groups are refused by name until they are mapped to CRS
-// rules (see managedGroup); JA3/JA4 fingerprints, URI fragments, ASN matches
-// and the CMD_LINE_WIN, CMD_LINE_UNIX and JS_DECODE_EXT transformations are
-// refused by name as well. Nothing unsupported is ever silently skipped.
+// Managed rule groups run the OWASP Core Rule Set in Coraza (managed.go,
+// MANAGED.md); AWS groups without a CRS mapping are refused by name, as are
+// JA3/JA4 fingerprints, URI fragments, ASN matches and the CMD_LINE_WIN,
+// CMD_LINE_UNIX and JS_DECODE_EXT transformations. Nothing unsupported is ever silently skipped.
 package waf
 
 import (

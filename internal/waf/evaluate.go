@@ -48,6 +48,9 @@ func (c *evalCtx) rule(ru *rule) bool {
 	if ru.group != nil {
 		return c.group(ru)
 	}
+	if ru.managed != nil {
+		return c.managed(ru)
+	}
 	mark := len(c.s.details)
 	if ru.stmt == nil || !ru.stmt.match(c) {
 		c.s.details = c.s.details[:mark]

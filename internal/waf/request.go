@@ -24,6 +24,7 @@ type Request struct {
 	Body        []byte // the first bytes of the body (at least the inspection limit, when the body is that long)
 	BodySize    int64  // the real total size of the body
 	ClientIP    netip.Addr
+	ClientPort  int                     // the viewer's source port; 0 when unknown (managed rule groups see it as REMOTE_PORT)
 	Country     string                  // ISO code of ClientIP from the edge's geo lookup; "" when unknown
 	GeoLookup   func(netip.Addr) string // country of a forwarded IP; nil when the edge has no lookup
 	HTTPVersion string                  // "HTTP/1.1", "HTTP/2.0"

@@ -34,6 +34,7 @@ type rule struct {
 	overrideCount bool     // OverrideAction Count on a group reference
 	labels        []string // fully qualified RuleLabels
 	group         *groupRef
+	managed       *managedRef
 	rate          *rateMatch
 }
 
@@ -61,6 +62,8 @@ func (cp *compiler) rule(path string, r *types.Rule, inGroup bool) *rule {
 		ru.typ, ru.rate, m.rule = TypeRateBased, m, ru.name
 	case *groupRef:
 		ru.typ, ru.group = TypeGroup, m
+	case *managedRef:
+		ru.typ, ru.managed = TypeManaged, m
 	}
 	if isGroup {
 		if r.Action != nil {

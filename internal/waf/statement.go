@@ -104,14 +104,6 @@ func (cp *compiler) statement(path string, s *types.Statement, top bool) matcher
 	return nil
 }
 
-// managedGroup is the hook where AWS managed rule groups will map to CRS
-// rules run by Coraza. Until then every managed group is refused by name,
-// so a web ACL that depends on one is never served with the group missing.
-func (cp *compiler) managedGroup(path string, m *types.ManagedRuleGroupStatement) matcher {
-	cp.errorf("%s: managed rule group %s/%s is not supported yet", path, deref(m.VendorName), deref(m.Name))
-	return nil
-}
-
 type andMatch []matcher
 type orMatch []matcher
 type notMatch struct{ m matcher }
