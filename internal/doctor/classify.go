@@ -288,7 +288,12 @@ func (c *classifier) classify(r *request) classification {
 	// which when there is one; otherwise timing decides.
 	origin := c.originVerdict(r, d, b)
 	if originAnswered(r) {
-		origin.add("the answer's content type is not one CloudFront makes", "%s", orDash(r.ContentType))
+		if hasPrefixFold(r.ContentType, "text/html") {
+			// CloudFront's own pages are text/html too, but of known sizes.
+			origin.add("a text/html answer that is none of CloudFront's own pages (their sizes are known); a WAF custom response or a custom error page would look the same", "%s, %d bytes", r.ContentType, r.ContentLen)
+		} else {
+			origin.add("the answer's content type is not one CloudFront makes", "%s", orDash(r.ContentType))
+		}
 		return set(origin)
 	}
 	edge := verdict(cause.WAFBlock, "", Possible)

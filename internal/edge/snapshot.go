@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
@@ -109,7 +110,14 @@ func Compile(set *resource.Set, warnings []string, o CompileOptions) (*Snapshot,
 	acls := map[string]*waf.ACL{}
 	for _, rd := range set.Distributions {
 		d, err := compileDist(set, rd, o, acls)
-		if err != nil {
+		var rerr *resource.Error
+		switch {
+		case errors.Is(err, errReported):
+			continue
+		case errors.As(err, &rerr):
+			errs = append(errs, err) // names its own file
+			continue
+		case err != nil:
 			errs = append(errs, fmt.Errorf("%s: %w", rd.File, err))
 			continue
 		}
@@ -136,7 +144,8 @@ func Compile(set *resource.Set, warnings []string, o CompileOptions) (*Snapshot,
 }
 
 // compileWAF compiles a web ACL once per snapshot, however many
-// distributions share it.
+// distributions share it; an invalid one is reported once, each error with
+// the web ACL's file and JSON path.
 func compileWAF(set *resource.Set, ref string, cache map[string]*waf.ACL) (*waf.ACL, error) {
 	doc := set.WebACL(ref)
 	if doc == nil {
@@ -144,6 +153,9 @@ func compileWAF(set *resource.Set, ref string, cache map[string]*waf.ACL) (*waf.
 	}
 	arn := deref(doc.Value.ARN)
 	if a, ok := cache[arn]; ok {
+		if a == nil {
+			return nil, errReported
+		}
 		return a, nil
 	}
 	res := waf.Resources{
@@ -161,11 +173,39 @@ func compileWAF(set *resource.Set, ref string, cache map[string]*waf.ACL) (*waf.
 		res.RuleGroups[k] = d.Value
 	}
 	a, err := waf.Compile(doc.Value, res)
-	if err != nil {
-		return nil, fmt.Errorf("%s: WebACL: %w", doc.File, err)
-	}
 	cache[arn] = a
+	if err != nil {
+		var errs []error
+		for _, e := range leafErrors(err) {
+			if errors.Is(waf.ErrInvalid, e) {
+				continue
+			}
+			// The evaluator's errors read "<path in the web ACL>: <message>".
+			path, msg, ok := strings.Cut(e.Error(), ": ")
+			if !ok || strings.ContainsAny(path, " \t") {
+				path, msg = "", e.Error()
+			}
+			errs = append(errs, &resource.Error{File: doc.File, Path: strings.TrimSuffix("WebACL."+path, "."), Msg: msg})
+		}
+		return nil, errors.Join(errs...)
+	}
 	return a, nil
+}
+
+// errReported stands for errors already reported for another distribution.
+var errReported = errors.New("already reported")
+
+// leafErrors flattens wrapped and joined errors into their leaves.
+func leafErrors(err error) []error {
+	switch e := err.(type) {
+	case interface{ Unwrap() []error }:
+		var out []error
+		for _, c := range e.Unwrap() {
+			out = append(out, leafErrors(c)...)
+		}
+		return out
+	}
+	return []error{err}
 }
 
 func compileDist(set *resource.Set, rd *resource.Distribution, o CompileOptions, acls map[string]*waf.ACL) (*dist, error) {

@@ -3,7 +3,9 @@ package resource
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -84,6 +86,7 @@ func (s *Set) ResponseHeadersPolicy(id string) (*types.ResponseHeadersPolicyConf
 func Validate(s *Set, o Options) (warnings []string, err error) {
 	v := &validator{set: s, opts: o}
 	v.keys()
+	v.wafSets()
 	ids := map[string]string{}
 	for _, d := range s.Distributions {
 		if prev, ok := ids[d.ID]; ok {
@@ -385,6 +388,32 @@ func (v *validator) keys() {
 	for id, pemText := range v.opts.TrustedSignerKeys {
 		if _, err := signedurl.ParseLegacyKey(pemText); err != nil {
 			v.fail("--trusted-signer-key", id, "%v", err)
+		}
+	}
+}
+
+// wafSets checks IP sets and regex pattern sets in their own files, so an
+// error names the set's file rather than every web ACL that uses it.
+func (v *validator) wafSets() {
+	for _, arn := range sortedKeys(v.set.IPSets) {
+		d := v.set.IPSets[arn]
+		for i, a := range d.Value.Addresses {
+			p, err := netip.ParsePrefix(a)
+			if err != nil {
+				v.fail(d.File, fmt.Sprintf("IPSet.Addresses[%d]", i), "%q is not an address in CIDR notation (such as 192.0.2.0/24 or 2001:db8::/32)", a)
+				continue
+			}
+			if want := d.Value.IPAddressVersion; (want == "IPV4" && !p.Addr().Is4()) || (want == "IPV6" && !p.Addr().Is6()) {
+				v.fail(d.File, fmt.Sprintf("IPSet.Addresses[%d]", i), "%q does not match IPAddressVersion %s", a, want)
+			}
+		}
+	}
+	for _, arn := range sortedKeys(v.set.RegexPatternSets) {
+		d := v.set.RegexPatternSets[arn]
+		for i, r := range d.Value.RegularExpressionList {
+			if _, err := regexp.Compile(deref(r.RegexString)); err != nil {
+				v.fail(d.File, fmt.Sprintf("RegexPatternSet.RegularExpressionList[%d].RegexString", i), "%v (openfront evaluates patterns with Go's RE2)", err)
+			}
 		}
 	}
 }

@@ -408,9 +408,6 @@ func TestDoctorThroughEdge(t *testing.T) {
 		})
 	}
 
-	t.Run("waf-block", func(t *testing.T) {
-		t.Skip("the edge cannot produce waf-block: AWS WAF is not implemented (validate refuses a WebACLId)")
-	})
 	t.Run("s3-origin", func(t *testing.T) {
 		t.Skip("the edge cannot produce s3-origin here: an S3 REST origin (bucket.s3.us-east-1.amazonaws.com) " +
 			"cannot be pointed at a local endpoint (no origin address override), and OAC/OAI signing is refused by validate")
