@@ -84,7 +84,7 @@ print("  check: %d lines, %d refused, %d findings, %d requests kept" % (s["lines
 PY
 run "mawk, counting one field" "1 core" taskset -c 0 mawk -F'\t' '$9 == 403 { n++ } END { print n }' "$log"
 if command -v goaccess > /dev/null; then
-  run "goaccess --log-format=CLOUDFRONT" "1 core" taskset -c 0 goaccess "$log" --log-format=CLOUDFRONT --date-format=%Y-%m-%d --time-format=%T -o "$W/goaccess.html"
+  run "goaccess --log-format=CLOUDFRONT" "1 core" taskset -c 0 goaccess "$log" --log-format=CLOUDFRONT --date-format=%Y-%m-%d --time-format=%T --no-progress -o "$W/goaccess.html"
 else
   echo "goaccess not installed (apt-get install goaccess) — its CLOUDFRONT format reads about 116,000 lines/s (spec/peers.md)"
 fi
