@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -8,13 +9,17 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/goccy/go-yaml"
 
 	"github.com/openfront-edge/openfront/internal/edge"
@@ -44,7 +49,15 @@ type settings struct {
 	wafLogDir      string
 	wafAllowRate   float64
 	drain          time.Duration
+	s3Endpoint     string
 	logDirSet      bool
+
+	// credentials are loaded from the AWS SDK's default chain the first
+	// time a configuration signs an origin, then kept across reloads; the
+	// SDK's credential cache refreshes them.
+	credsOnce sync.Once
+	creds     aws.CredentialsProvider
+	credsErr  error
 }
 
 type listFlag []string
@@ -69,6 +82,7 @@ func (s *settings) register(fs *flag.FlagSet, serving bool) {
 	fs.Var(&s.certs, "cert", "ARN=CERT.pem,KEY.pem: the files for a ViewerCertificate's ACMCertificateArn or IAMCertificateId (repeatable)")
 	fs.BoolVar(&s.selfSigned, "self-signed", false, "mint certificates for every distribution from a local CA kept in --state-dir")
 	fs.StringVar(&s.stateDir, "state-dir", defaultStateDir(), "folder for the local CA and other state")
+	fs.StringVar(&s.s3Endpoint, "s3-endpoint", "", "URL of an S3-compatible server (http://127.0.0.1:9000) that S3 REST origins are sent to, path-style (/BUCKET/KEY), instead of BUCKET.s3.REGION.amazonaws.com")
 	fs.Var(&s.signerKeys, "trusted-signer-key", "KEY_PAIR_ID=PUBLIC.pem: a legacy CloudFront key pair's public key, for behaviors with TrustedSigners (repeatable)")
 	if !serving {
 		return
@@ -194,9 +208,54 @@ func (s *settings) trusted() ([]netip.Prefix, error) {
 	return out, nil
 }
 
-func (s *settings) originOptions() (origin.Options, error) {
+// s3EndpointURL parses --s3-endpoint: scheme and host only.
+func (s *settings) s3EndpointURL() (*url.URL, error) {
+	if s.s3Endpoint == "" {
+		return nil, nil
+	}
+	u, err := url.Parse(s.s3Endpoint)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
+		shown := "(unparsable)"
+		if err == nil {
+			shown = u.Redacted() // never echo a password given in the URL
+		}
+		return nil, fmt.Errorf("--s3-endpoint %s: want http(s)://HOST[:PORT], without path, query or user", shown)
+	}
+	return &url.URL{Scheme: u.Scheme, Host: u.Host}, nil
+}
+
+// awsCredentials loads the SDK's default credential chain (environment,
+// shared credentials and config files, profiles, SSO, web identity,
+// container and instance roles) once. Nothing is fetched here; the
+// provider is an aws.CredentialsCache that retrieves on first use and
+// refreshes before expiry.
+func (s *settings) awsCredentials() (aws.CredentialsProvider, error) {
+	s.credsOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		cfg, err := config.LoadDefaultConfig(ctx)
+		if err != nil {
+			s.credsErr = fmt.Errorf("loading the AWS configuration for origin access control: %w", err)
+			return
+		}
+		s.creds = cfg.Credentials
+	})
+	return s.creds, s.credsErr
+}
+
+func (s *settings) originOptions(set *resource.Set) (origin.Options, error) {
+	ep, err := s.s3EndpointURL()
+	if err != nil {
+		return origin.Options{}, err
+	}
+	o := origin.Options{S3Endpoint: ep}
+	if set.SignsOrigins() {
+		if o.Credentials, err = s.awsCredentials(); err != nil {
+			return origin.Options{}, err
+		}
+	}
 	if len(s.originCAs) == 0 {
-		return origin.Options{}, nil
+		return o, nil
 	}
 	pool, err := x509.SystemCertPool()
 	if err != nil {
@@ -211,7 +270,8 @@ func (s *settings) originOptions() (origin.Options, error) {
 			return origin.Options{}, fmt.Errorf("--origin-ca %s: no PEM certificates", f)
 		}
 	}
-	return origin.Options{RootCAs: pool}, nil
+	o.RootCAs = pool
+	return o, nil
 }
 
 // load reads, validates and compiles the configuration: the one code path
@@ -235,7 +295,7 @@ func (s *settings) load(srv *edge.Server, ca *tlsca.CA) (*loaded, error) {
 	if err = errors.Join(loadErr, err); err != nil {
 		return nil, err
 	}
-	oo, err := s.originOptions()
+	oo, err := s.originOptions(set)
 	if err != nil {
 		return nil, err
 	}

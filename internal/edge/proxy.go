@@ -83,7 +83,9 @@ func (s *Server) rewrite(pr *httputil.ProxyRequest) {
 		query = x.originQuery
 	}
 	out.URL.RawQuery = fwd.FilterQuery(query)
-	out.Host = o.Domain
+	// Never the viewer's Host unless forwarded: S3 would take it for the
+	// bucket name (http-403-permission-denied).
+	out.Host = o.HostHeader
 	if fwd.Headers.Has("host") {
 		out.Host = in.Host
 	}
@@ -217,7 +219,7 @@ func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { retur
 func (s *Server) roundTrip(r *http.Request) (*http.Response, error) {
 	x := exchangeOf(r)
 	start := time.Now()
-	resp, err := x.beh.origin.Transport.RoundTrip(r)
+	resp, err := x.beh.origin.RoundTripper.RoundTrip(r)
 	x.originTime = time.Since(start)
 	return resp, err
 }
@@ -318,14 +320,14 @@ func (s *Server) fetchErrorPage(x *exchange, p *errorPage) *http.Response {
 		cancel()
 		return nil
 	}
-	req.Host = o.Domain
+	req.Host = o.HostHeader
 	req.Header["User-Agent"] = userAgentCloudFront
 	req.Header["Via"] = s.via
 	req.Header["X-Amz-Cf-Id"] = []string{x.id}
 	for _, ch := range o.CustomHeaders {
 		req.Header[ch[0]] = []string{ch[1]}
 	}
-	resp, err := o.Transport.RoundTrip(req)
+	resp, err := o.RoundTripper.RoundTrip(req)
 	if err != nil {
 		cancel()
 		return nil

@@ -248,7 +248,7 @@ func compileDist(set *resource.Set, rd *resource.Distribution, o CompileOptions,
 	}
 	origins := map[string]*origin.Origin{}
 	for _, oc := range c.Origins.Items {
-		org, err := origin.New(&oc, o.Origins)
+		org, err := origin.New(&oc, originAccess(set, &oc), o.Origins)
 		if err != nil {
 			return nil, err
 		}
@@ -459,4 +459,22 @@ func deref[T any](p *T) T {
 		return zero
 	}
 	return *p
+}
+
+// originAccess is how an origin's requests are signed: by its origin access
+// control, or, for a legacy origin access identity, always (openfront signs
+// OAI origins with the same credentials as OAC ones; docs/decisions.md).
+func originAccess(set *resource.Set, oc *types.Origin) origin.Access {
+	if id := deref(oc.OriginAccessControlId); id != "" {
+		if oac := set.OriginAccessControls[id]; oac != nil {
+			b, err := origin.ParseSigningBehavior(string(oac.Config.SigningBehavior))
+			if err == nil {
+				return origin.Access{Sign: true, Behavior: b}
+			}
+		}
+	}
+	if oc.S3OriginConfig != nil && deref(oc.S3OriginConfig.OriginAccessIdentity) != "" {
+		return origin.Access{Sign: true, Behavior: origin.SignAlways}
+	}
+	return origin.Access{}
 }

@@ -13,12 +13,14 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
 )
 
@@ -42,9 +44,20 @@ type Origin struct {
 	HTTPHost, HTTPSHost string
 	// CustomHeaders are added to (and override) every origin request.
 	CustomHeaders [][2]string
+	// HostHeader is the Host the origin receives unless the viewer's Host
+	// is forwarded: Domain, or the --s3-endpoint's host for S3 origins sent
+	// there.
+	HostHeader string
 	// S3 is true for S3OriginConfig origins (REST endpoints).
-	S3        bool
+	S3 bool
+	// Signed is true when origin requests are signed with SigV4 (origin
+	// access control, or an origin access identity).
+	Signed bool
+	// Transport is the origin's connection pool.
 	Transport *http.Transport
+	// RoundTripper sends origin requests: Transport, wrapped in a Signer
+	// for origins with origin access control.
+	RoundTripper http.RoundTripper
 }
 
 // Defaults from CloudFront's documentation (distribution-web-values-specify).
@@ -62,11 +75,28 @@ type Options struct {
 	// Resolve maps "host:port" to another "host:port" (tests, --resolve-like
 	// overrides); nil dials as given.
 	Resolve func(hostport string) string
+	// S3Endpoint, when set, is an S3-compatible server (scheme://host:port)
+	// that S3 REST origins are sent to path-style (/BUCKET/KEY) instead of
+	// the bucket's AWS domain.
+	S3Endpoint *url.URL
+	// Credentials sign requests to origins with origin access control;
+	// nil when the configuration needs none.
+	Credentials aws.CredentialsProvider
 }
 
-// New compiles one origin of a distribution config.
-func New(o *types.Origin, opts Options) (*Origin, error) {
+// Access is how an S3 origin's requests are signed: the origin access
+// control's SigningBehavior, or SignAlways for a legacy origin access
+// identity.
+type Access struct {
+	Sign     bool
+	Behavior SigningBehavior
+}
+
+// New compiles one origin of a distribution config; access says whether and
+// how its requests are signed.
+func New(o *types.Origin, access Access, opts Options) (*Origin, error) {
 	c := &Origin{ID: deref(o.Id), Domain: strings.ToLower(deref(o.DomainName)), Path: deref(o.OriginPath)}
+	c.HostHeader = c.Domain
 	httpPort, httpsPort := int32(80), int32(443)
 	minTLS := uint16(tls.VersionTLS12)
 	read, keepalive := DefaultReadTimeout, DefaultKeepaliveTimeout
@@ -110,6 +140,18 @@ func New(o *types.Origin, opts Options) (*Origin, error) {
 	}
 	c.HTTPHost = net.JoinHostPort(c.Domain, strconv.Itoa(int(httpPort)))
 	c.HTTPSHost = net.JoinHostPort(c.Domain, strconv.Itoa(int(httpsPort)))
+	s3 := ParseS3Domain(c.Domain)
+	if c.S3 && s3.Kind == S3REST && opts.S3Endpoint != nil {
+		// Path-style at the S3-compatible server: the bucket moves from the
+		// host name into the path, and the signature covers that host.
+		ep := opts.S3Endpoint
+		c.HTTPHost, c.HTTPSHost, c.HostHeader = ep.Host, ep.Host, ep.Host
+		c.Protocol = HTTPSOnly
+		if ep.Scheme == "http" {
+			c.Protocol = HTTPOnly
+		}
+		c.Path = "/" + s3.Bucket + c.Path
+	}
 	if o.CustomHeaders != nil {
 		for _, h := range o.CustomHeaders.Items {
 			c.CustomHeaders = append(c.CustomHeaders, [2]string{http.CanonicalHeaderKey(deref(h.HeaderName)), deref(h.HeaderValue)})
@@ -123,6 +165,17 @@ func New(o *types.Origin, opts Options) (*Origin, error) {
 		connTimeout = time.Duration(*o.ConnectionTimeout) * time.Second
 	}
 	c.Transport = newTransport(attempts, connTimeout, read, keepalive, minTLS, opts)
+	c.RoundTripper = c.Transport
+	if access.Sign && access.Behavior != SignNever {
+		if s3.Kind != S3REST {
+			return nil, fmt.Errorf("origin %s: cannot sign for %s: want an S3 REST endpoint (BUCKET.s3.REGION.amazonaws.com)", c.ID, c.Domain)
+		}
+		sg, err := NewSigner(c.Transport, opts.Credentials, s3.Region, access.Behavior)
+		if err != nil {
+			return nil, fmt.Errorf("origin %s: %w", c.ID, err)
+		}
+		c.RoundTripper, c.Signed = sg, true
+	}
 	return c, nil
 }
 
@@ -216,7 +269,11 @@ const (
 func Classify(err error) Failure {
 	var de *DialError
 	dial := errors.As(err, &de)
+	var ce *CredentialsError
 	switch {
+	case errors.As(err, &ce), errors.Is(err, ErrNoCredentials):
+		// No request reached the origin: nothing could be signed.
+		return Failure{502, "OriginConnectError", SentenceConnect}
 	case isDNS(err):
 		return Failure{502, "OriginDnsError", SentenceDNS}
 	case isTimeout(err) && dial:

@@ -31,6 +31,8 @@ type Set struct {
 	// PublicKeys and KeyGroups sign URLs and cookies, by id.
 	PublicKeys map[string]*PublicKey
 	KeyGroups  map[string]*KeyGroup
+	// OriginAccessControls sign requests to S3 origins, by id.
+	OriginAccessControls map[string]*OriginAccessControl
 	// AWS WAF documents (wafv2 get-web-acl, get-ip-set, get-regex-pattern-set,
 	// get-rule-group), by ARN.
 	WebACLs          map[string]*WAFDocument[wafv2.WebACL]
@@ -63,6 +65,7 @@ func newSet() *Set {
 		ResponseHeadersPolicies: map[string]*types.ResponseHeadersPolicyConfig{},
 		PublicKeys:              map[string]*PublicKey{},
 		KeyGroups:               map[string]*KeyGroup{},
+		OriginAccessControls:    map[string]*OriginAccessControl{},
 		WebACLs:                 map[string]*WAFDocument[wafv2.WebACL]{},
 		IPSets:                  map[string]*WAFDocument[wafv2.IPSet]{},
 		RegexPatternSets:        map[string]*WAFDocument[wafv2.RegexPatternSet]{},
@@ -82,6 +85,12 @@ type KeyGroup struct {
 	Config   *types.KeyGroupConfig
 }
 
+// OriginAccessControl is a get-origin-access-control document.
+type OriginAccessControl struct {
+	File, ID string
+	Config   *types.OriginAccessControlConfig
+}
+
 // WAFDocument is one AWS WAF resource and the file it came from.
 type WAFDocument[T any] struct {
 	File  string
@@ -90,8 +99,11 @@ type WAFDocument[T any] struct {
 
 // documentKinds are the top-level keys openfront recognises. Documents of
 // later features are listed so the error can say they are not read yet.
+// OriginAccessControl is read since S3 REST origins are signed; the legacy
+// CloudFrontOriginAccessIdentity document is not needed: an origin's
+// OriginAccessIdentity is signed with the same credentials.
 var documentKinds = []string{"Distribution", "DistributionConfig", "CachePolicy", "OriginRequestPolicy", "ResponseHeadersPolicy", "PublicKey", "KeyGroup",
-	"WebACL", "IPSet", "RegexPatternSet", "RuleGroup"}
+	"OriginAccessControl", "WebACL", "IPSet", "RegexPatternSet", "RuleGroup"}
 
 // wafSiblings are top-level keys the wafv2 CLI prints beside the resource.
 var wafSiblings = []string{"LockToken", "ApplicationIntegrationURL"}
@@ -268,6 +280,17 @@ func (s *Set) add(file string, data []byte) []error {
 			d.fail(kind+".Id", "public key %s is also defined in %s", *v.Id, s.PublicKeys[*v.Id].File)
 		case len(d.errs) == 0:
 			s.PublicKeys[*v.Id] = &PublicKey{File: file, ID: *v.Id, Config: v.PublicKeyConfig}
+		}
+	case "OriginAccessControl":
+		var v types.OriginAccessControl
+		d.decode(kind, top[kind], reflect.ValueOf(&v).Elem())
+		switch {
+		case v.Id == nil || *v.Id == "" || v.OriginAccessControlConfig == nil:
+			d.fail(kind, "want Id and OriginAccessControlConfig, as aws cloudfront get-origin-access-control prints")
+		case s.OriginAccessControls[*v.Id] != nil:
+			d.fail(kind+".Id", "origin access control %s is also defined in %s", *v.Id, s.OriginAccessControls[*v.Id].File)
+		case len(d.errs) == 0:
+			s.OriginAccessControls[*v.Id] = &OriginAccessControl{File: file, ID: *v.Id, Config: v.OriginAccessControlConfig}
 		}
 	case "WebACL":
 		addWAF(d, s.WebACLs, file, kind, top[kind], func(v *wafv2.WebACL) *string { return v.ARN })

@@ -16,6 +16,7 @@ import (
 	"github.com/openfront-edge/openfront/internal/behavior"
 	"github.com/openfront-edge/openfront/internal/geo"
 	"github.com/openfront-edge/openfront/internal/hostroute"
+	"github.com/openfront-edge/openfront/internal/origin"
 	"github.com/openfront-edge/openfront/internal/signedurl"
 )
 
@@ -86,6 +87,7 @@ func (s *Set) ResponseHeadersPolicy(id string) (*types.ResponseHeadersPolicyConf
 func Validate(s *Set, o Options) (warnings []string, err error) {
 	v := &validator{set: s, opts: o}
 	v.keys()
+	v.originAccessControls()
 	v.wafSets()
 	ids := map[string]string{}
 	for _, d := range s.Distributions {
@@ -251,12 +253,7 @@ func (v *validator) origin(f, op string, o *types.Origin) {
 	if kinds != 1 {
 		v.fail(f, op, "want exactly one of S3OriginConfig and CustomOriginConfig")
 	}
-	if id := deref(o.OriginAccessControlId); id != "" {
-		v.fail(f, op+".OriginAccessControlId", "origin access control (SigV4 signing to S3) is not supported by this version of openfront; refusing rather than sending unsigned requests")
-	}
-	if o.S3OriginConfig != nil && deref(o.S3OriginConfig.OriginAccessIdentity) != "" {
-		v.fail(f, op+".S3OriginConfig.OriginAccessIdentity", "origin access identities are not supported by this version of openfront")
-	}
+	v.originAccess(f, op, o)
 	if c := o.CustomOriginConfig; c != nil {
 		if c.OriginProtocolPolicy == "" {
 			v.fail(f, op+".CustomOriginConfig.OriginProtocolPolicy", "missing")
@@ -282,6 +279,81 @@ func (v *validator) origin(f, op string, o *types.Origin) {
 			}
 		}
 	}
+}
+
+// originAccess checks origin access control and origin access identity
+// settings against the origin's S3 endpoint (spec §8): OAC must name a
+// loaded document of type s3 and sign a REST endpoint; website endpoints
+// take neither; a REST endpoint set up as a custom origin is the classic
+// cause of 403s, so it is warned about.
+func (v *validator) originAccess(f, op string, o *types.Origin) {
+	s3 := origin.ParseS3Domain(deref(o.DomainName))
+	oacID := deref(o.OriginAccessControlId)
+	oai := ""
+	if o.S3OriginConfig != nil {
+		oai = deref(o.S3OriginConfig.OriginAccessIdentity)
+	}
+	if oacID != "" {
+		oac := v.set.OriginAccessControls[oacID]
+		switch {
+		case oac == nil:
+			v.fail(f, op+".OriginAccessControlId", "%q names no OriginAccessControl document in the configuration (aws cloudfront get-origin-access-control --id %s > oac-%s.json)", oacID, oacID, oacID)
+		case oac.Config.OriginAccessControlOriginType != types.OriginAccessControlOriginTypesS3:
+			v.fail(f, op+".OriginAccessControlId", "origin access control %s is of type %q; openfront signs only S3 origins (OriginAccessControlOriginType s3)", oacID, oac.Config.OriginAccessControlOriginType)
+		}
+		if oai != "" {
+			v.fail(f, op+".S3OriginConfig.OriginAccessIdentity", "set together with OriginAccessControlId; CloudFront takes one or the other (IllegalOriginAccessConfiguration): set OriginAccessIdentity to \"\"")
+		}
+	}
+	switch {
+	case s3.Kind == origin.S3Website && oacID != "":
+		v.fail(f, op+".OriginAccessControlId", "%s is an S3 website endpoint, which cannot use origin access control (website endpoints serve public content only); use the REST endpoint %s.s3.%s.amazonaws.com as an S3 origin, or remove the OAC", deref(o.DomainName), s3.Bucket, s3.Region)
+	case s3.Kind == origin.S3Website && oai != "":
+		v.fail(f, op+".S3OriginConfig.OriginAccessIdentity", "%s is an S3 website endpoint, which cannot use an origin access identity; use the REST endpoint %s.s3.%s.amazonaws.com, or configure the website endpoint as a custom origin", deref(o.DomainName), s3.Bucket, s3.Region)
+	case (oacID != "" || oai != "") && o.CustomOriginConfig != nil:
+		v.fail(f, op+".OriginAccessControlId", "origin access control and identities sign S3 origins only: this origin has a CustomOriginConfig; use S3OriginConfig")
+	case (oacID != "" || oai != "") && s3.Kind != origin.S3REST:
+		v.fail(f, op+".DomainName", "%q is not an S3 REST endpoint, so the bucket's region to sign for is unknown: want BUCKET.s3.REGION.amazonaws.com", deref(o.DomainName))
+	case s3.Kind == origin.S3REST && o.CustomOriginConfig != nil:
+		v.warn(f, op+".CustomOriginConfig", "%s is an S3 REST endpoint configured as a custom origin: requests go unsigned, so a private bucket answers 403 AccessDenied; use S3OriginConfig with an OriginAccessControlId", deref(o.DomainName))
+	}
+}
+
+// originAccessControls checks each get-origin-access-control document
+// (API_OriginAccessControlConfig).
+func (v *validator) originAccessControls() {
+	for _, id := range sortedKeys(v.set.OriginAccessControls) {
+		d := v.set.OriginAccessControls[id]
+		c, p := d.Config, "OriginAccessControl.OriginAccessControlConfig"
+		if n := deref(c.Name); n == "" || len(n) > 64 {
+			v.fail(d.File, p+".Name", "want 1–64 characters")
+		}
+		if c.SigningProtocol != types.OriginAccessControlSigningProtocolsSigv4 {
+			v.fail(d.File, p+".SigningProtocol", "%q: the only signing protocol is sigv4", c.SigningProtocol)
+		}
+		if _, err := origin.ParseSigningBehavior(string(c.SigningBehavior)); err != nil {
+			v.fail(d.File, p+".SigningBehavior", "%q: want always, never or no-override", c.SigningBehavior)
+		}
+		if !slices.Contains(types.OriginAccessControlOriginTypes("").Values(), c.OriginAccessControlOriginType) {
+			v.fail(d.File, p+".OriginAccessControlOriginType", "%q: want s3, mediastore, mediapackagev2 or lambda", c.OriginAccessControlOriginType)
+		}
+	}
+}
+
+// SignsOrigins reports whether any origin is signed (has origin access
+// control or an origin access identity), so AWS credentials are needed.
+func (s *Set) SignsOrigins() bool {
+	for _, d := range s.Distributions {
+		if d.Config.Origins == nil {
+			continue
+		}
+		for _, o := range d.Config.Origins.Items {
+			if deref(o.OriginAccessControlId) != "" || (o.S3OriginConfig != nil && deref(o.S3OriginConfig.OriginAccessIdentity) != "") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (v *validator) between(f, path string, n *int32, lo, hi int32) {
