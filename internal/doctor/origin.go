@@ -1,6 +1,6 @@
 package doctor
 
-import "strings"
+import "github.com/openfront-edge/openfront/internal/origin"
 
 // OriginKind is what an origin's domain name is.
 type OriginKind string
@@ -16,7 +16,7 @@ const (
 type S3Host struct {
 	Kind   OriginKind
 	Bucket string
-	Region string // "" for the global bucket.s3.amazonaws.com
+	Region string // us-east-1 for the global bucket.s3.amazonaws.com
 }
 
 // ParseOriginDomain classifies an origin domain name. Virtual-hosted names
@@ -30,39 +30,13 @@ type S3Host struct {
 //
 // also under amazonaws.com.cn.
 func ParseOriginDomain(domain string) S3Host {
-	d := strings.TrimSuffix(strings.ToLower(domain), ".")
-	var rest string
-	switch {
-	case strings.HasSuffix(d, ".amazonaws.com"):
-		rest = strings.TrimSuffix(d, ".amazonaws.com")
-	case strings.HasSuffix(d, ".amazonaws.com.cn"):
-		rest = strings.TrimSuffix(d, ".amazonaws.com.cn")
-	default:
-		return S3Host{Kind: OriginCustom}
-	}
-	// Find the S3 label: the bucket name may itself contain dots, so take
-	// the last label that starts with "s3".
-	labels := strings.Split(rest, ".")
-	for i := len(labels) - 1; i >= 1; i-- {
-		l := labels[i]
-		bucket := strings.Join(labels[:i], ".")
-		after := labels[i+1:]
-		switch {
-		case l == "s3-website" && len(after) == 1:
-			return S3Host{Kind: OriginS3Website, Bucket: bucket, Region: after[0]}
-		case strings.HasPrefix(l, "s3-website-") && len(after) == 0:
-			return S3Host{Kind: OriginS3Website, Bucket: bucket, Region: strings.TrimPrefix(l, "s3-website-")}
-		case l == "s3" && len(after) == 0:
-			return S3Host{Kind: OriginS3REST, Bucket: bucket}
-		case l == "s3" && len(after) == 1:
-			return S3Host{Kind: OriginS3REST, Bucket: bucket, Region: after[0]}
-		case l == "s3" && len(after) == 2 && after[0] == "dualstack":
-			return S3Host{Kind: OriginS3REST, Bucket: bucket, Region: after[1]}
-		case strings.HasPrefix(l, "s3-") && len(after) == 0 && l != "s3-external-1":
-			return S3Host{Kind: OriginS3REST, Bucket: bucket, Region: strings.TrimPrefix(l, "s3-")}
-		case l == "s3-external-1" && len(after) == 0:
-			return S3Host{Kind: OriginS3REST, Bucket: bucket, Region: "us-east-1"}
-		}
+	// One parser for the edge (which signs for the Region) and the doctor.
+	d := origin.ParseS3Domain(domain)
+	switch d.Kind {
+	case origin.S3REST:
+		return S3Host{Kind: OriginS3REST, Bucket: d.Bucket, Region: d.Region}
+	case origin.S3Website:
+		return S3Host{Kind: OriginS3Website, Bucket: d.Bucket, Region: d.Region}
 	}
 	return S3Host{Kind: OriginCustom}
 }

@@ -21,7 +21,7 @@ func TestParseOriginDomain(t *testing.T) {
 		domain string
 		want   S3Host
 	}{
-		{"bucket.s3.amazonaws.com", S3Host{OriginS3REST, "bucket", ""}},
+		{"bucket.s3.amazonaws.com", S3Host{OriginS3REST, "bucket", "us-east-1"}},
 		{"bucket.s3.us-east-2.amazonaws.com", S3Host{OriginS3REST, "bucket", "us-east-2"}},
 		{"my.dotted.bucket.s3.eu-west-1.amazonaws.com", S3Host{OriginS3REST, "my.dotted.bucket", "eu-west-1"}},
 		{"bucket.s3-us-west-2.amazonaws.com", S3Host{OriginS3REST, "bucket", "us-west-2"}},

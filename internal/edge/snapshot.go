@@ -262,7 +262,7 @@ func compileDist(set *resource.Set, rd *resource.Distribution, o CompileOptions,
 		}
 	}
 	var err error
-	d.def, err = compileBehavior(set, o, "*", defaultAsBehavior(c.DefaultCacheBehavior), origins)
+	d.def, err = compileBehavior(set, o, "*", resource.DefaultAsBehavior(c.DefaultCacheBehavior), origins)
 	if err != nil {
 		return nil, err
 	}
@@ -375,17 +375,6 @@ func compileSigners(set *resource.Set, o CompileOptions, b *types.CacheBehavior)
 		return nil, nil
 	}
 	return signedurl.NewVerifier(keys, o.signCache), nil
-}
-
-// defaultAsBehavior views the default cache behavior as a CacheBehavior.
-func defaultAsBehavior(d *types.DefaultCacheBehavior) *types.CacheBehavior {
-	return &types.CacheBehavior{
-		TargetOriginId: d.TargetOriginId, ViewerProtocolPolicy: d.ViewerProtocolPolicy,
-		AllowedMethods: d.AllowedMethods, CachePolicyId: d.CachePolicyId,
-		ForwardedValues: d.ForwardedValues, OriginRequestPolicyId: d.OriginRequestPolicyId,
-		ResponseHeadersPolicyId: d.ResponseHeadersPolicyId,
-		TrustedKeyGroups:        d.TrustedKeyGroups, TrustedSigners: d.TrustedSigners,
-	}
 }
 
 // behaviorFor returns the first cache behavior whose pattern matches path,

@@ -190,7 +190,7 @@ func (v *validator) distribution(d *Distribution) {
 	if c.DefaultCacheBehavior == nil {
 		v.fail(f, p+".DefaultCacheBehavior", "missing (CloudFront requires it)")
 	} else {
-		v.cacheBehavior(f, p+".DefaultCacheBehavior", defaultAsBehavior(c.DefaultCacheBehavior), origins)
+		v.cacheBehavior(f, p+".DefaultCacheBehavior", DefaultAsBehavior(c.DefaultCacheBehavior), origins)
 	}
 	if c.CacheBehaviors != nil {
 		for i, b := range c.CacheBehaviors.Items {
@@ -362,10 +362,10 @@ func (v *validator) between(f, path string, n *int32, lo, hi int32) {
 	}
 }
 
-// defaultAsBehavior views the default cache behavior as a CacheBehavior so
-// one function checks both; the two SDK types share every member but
-// PathPattern.
-func defaultAsBehavior(d *types.DefaultCacheBehavior) *types.CacheBehavior {
+// DefaultAsBehavior views the default cache behavior as a CacheBehavior so
+// one function checks (and compiles) both; the two SDK types share every
+// member but PathPattern.
+func DefaultAsBehavior(d *types.DefaultCacheBehavior) *types.CacheBehavior {
 	return &types.CacheBehavior{
 		PathPattern: nil, TargetOriginId: d.TargetOriginId, ViewerProtocolPolicy: d.ViewerProtocolPolicy,
 		AllowedMethods: d.AllowedMethods, CachePolicyId: d.CachePolicyId, Compress: d.Compress,
