@@ -49,11 +49,6 @@ func cmdDoctor(args []string) error {
 	return errUsage
 }
 
-type multiFlag []string
-
-func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
-func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
-
 // parseInterspersed parses flags that may come after positional arguments,
 // as in "doctor logs ./logs --json".
 func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
@@ -149,7 +144,7 @@ func parseTime(s string, now time.Time) (time.Time, error) {
 
 func doctorLogs(args []string) error {
 	fs := flag.NewFlagSet("doctor logs", flag.ContinueOnError)
-	var configs, wafLogs multiFlag
+	var configs, wafLogs listFlag
 	var since, until, domain string
 	var asJSON, quiet bool
 	var maxReqs, jobs int
@@ -284,7 +279,7 @@ func showProgress(w io.Writer, p *doctor.Progress) func() {
 
 func doctorURL(args []string) error {
 	fs := flag.NewFlagSet("doctor url", flag.ContinueOnError)
-	var configs, resolve, headers multiFlag
+	var configs, resolve, headers listFlag
 	var cacert, method, domain string
 	var asJSON bool
 	var timeout time.Duration
@@ -342,7 +337,7 @@ func doctorURL(args []string) error {
 
 func doctorConfig(args []string) error {
 	fs := flag.NewFlagSet("doctor config", flag.ContinueOnError)
-	var logs, certs multiFlag
+	var logs, certs listFlag
 	var domain string
 	var asJSON bool
 	fs.Var(&logs, "logs", "standard logs whose c-country values are checked against geo restrictions (repeatable)")
