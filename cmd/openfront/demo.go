@@ -210,6 +210,19 @@ func cmdDemo(args []string) error {
 	if err := writeDemoConfig(cfg, origins); err != nil {
 		return err
 	}
+	s3, err := startDemoS3(dir)
+	if err != nil {
+		return err
+	}
+	defer s3.stop()
+	if s3 != nil {
+		if err := writeDemoS3Config(cfg); err != nil {
+			return err
+		}
+		if err := useDemoS3(&s, s3); err != nil {
+			return err
+		}
+	}
 	s.configs = listFlag{cfg}
 	s.logDir, s.logFormat, s.pop, s.domain = filepath.Join(dir, "logs"), "w3c", "DEMO1-P1", "cloudfront.localhost"
 	s.selfSigned, s.stateDir, s.drain = true, filepath.Join(dir, "state"), 5*time.Second
@@ -222,7 +235,7 @@ func cmdDemo(args []string) error {
 	if err != nil {
 		return err
 	}
-	printDemo(os.Stdout, e, dir, origins)
+	printDemo(os.Stdout, e, dir, origins, s3)
 	<-ctx.Done()
 	return e.shutdown()
 }
@@ -372,7 +385,7 @@ func writeDemoConfig(dir string, o *demoOrigins) error {
 	return nil
 }
 
-func printDemo(w *os.File, e *running, dir string, o *demoOrigins) {
+func printDemo(w *os.File, e *running, dir string, o *demoOrigins, s3 *demoS3) {
 	httpAddr, httpsAddr, admin := e.addrs["http"], e.addrs["https"], e.addrs["admin"]
 	_, hp, _ := net.SplitHostPort(httpsAddr)
 	ca := e.ca.CertPEM
@@ -409,8 +422,14 @@ func printDemo(w *os.File, e *running, dir string, o *demoOrigins) {
 		{"AWS WAF: the rate-based rule (over 10 per minute per IP on /api/) answers 429 with its custom body",
 			"for i in $(seq 11); do " + plain("waf.example.com", "/api/items", "-s -o /dev/null -w '%{http_code} ' ") + "; done; echo"},
 	}...)
+	lines = append(lines, demoS3Lines(httpAddr, s3)...)
 	for _, l := range lines {
 		fmt.Fprintf(w, "# %s\n%s\n\n", l[0], l[1])
+	}
+	if s3 == nil {
+		fmt.Fprintf(w, "S3 origins with origin access control: install versitygw (%s) and run the demo again\n", demoS3Install)
+	} else {
+		fmt.Fprintf(w, "S3 (versitygw, root key %s, bucket %s): %s, data in %s\n", s3.creds.AccessKeyID, demoBucket, s3.Endpoint, filepath.Join(dir, "s3"))
 	}
 	fmt.Fprintf(w, "Sign your own: openfront sign url http://private.example.com/api/x --key-pair-id %s --private-key %s --expires 1h\n", demoKeyID, filepath.Join(dir, "demo-private-key.pem"))
 	fmt.Fprintf(w, "Access logs (CloudFront's format, gzip, flushed every second): %s\n", filepath.Join(dir, "logs"))

@@ -105,11 +105,14 @@ type Origin struct {
 	S3Config bool
 	OAC      string
 	OAI      string
+	// OACNever is set when the OAC's SigningBehavior is never: requests
+	// then reach S3 unsigned, as if the origin had no access at all.
+	OACNever bool
 	Raw      *types.Origin
 }
 
-// HasOriginAccess reports an OAC or OAI on the origin.
-func (o *Origin) HasOriginAccess() bool { return o.OAC != "" || o.OAI != "" }
+// HasOriginAccess reports an OAC or OAI that signs the origin's requests.
+func (o *Origin) HasOriginAccess() bool { return (o.OAC != "" && !o.OACNever) || o.OAI != "" }
 
 // NewModel compiles a loaded set. domainSuffix is this edge's default-domain
 // suffix ("cloudfront.localhost"), so that its logs' cs(Host) values map to
@@ -254,6 +257,9 @@ func (m *Model) compile(rd *resource.Distribution) *Dist {
 			o := &c.Origins.Items[i]
 			or := &Origin{ID: deref(o.Id), Domain: strings.ToLower(deref(o.DomainName)), OriginPath: deref(o.OriginPath),
 				Path: fmt.Sprintf("%s.Origins.Items[%d]", d.Path, i), OAC: deref(o.OriginAccessControlId), Raw: o}
+			if oac := m.Set.OriginAccessControls[or.OAC]; oac != nil && oac.Config != nil {
+				or.OACNever = oac.Config.SigningBehavior == "never"
+			}
 			or.S3 = ParseOriginDomain(or.Domain)
 			or.Kind = or.S3.Kind
 			if o.S3OriginConfig != nil {
