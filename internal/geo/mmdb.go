@@ -53,6 +53,7 @@ type mmdbFile struct {
 	layout    *layout
 	ipv4Only  bool
 	countries countryCache
+	addrs     addrCache
 }
 
 // Status describes the database being served.
@@ -104,14 +105,18 @@ func (m *MMDB) Country(ip netip.Addr) string {
 	if ip = ip.Unmap(); f.ipv4Only && ip.Is6() {
 		return ""
 	}
-	res := f.reader.Lookup(ip)
-	if !res.Found() {
-		return ""
-	}
-	if c, ok := f.countries.get(res.Offset()); ok {
+	if c, ok := f.addrs.get(ip); ok {
 		return c
 	}
-	return f.decodeCountry(res)
+	c := ""
+	if res := f.reader.Lookup(ip); res.Found() {
+		var ok bool
+		if c, ok = f.countries.get(res.Offset()); !ok {
+			c = f.decodeCountry(res)
+		}
+	}
+	f.addrs.put(ip, c)
+	return c
 }
 
 // Lookup returns everything the database knows about the address.
