@@ -3,6 +3,7 @@ package waf
 import (
 	"crypto/md5"
 	"crypto/sha256"
+	"strings"
 	"testing"
 )
 
@@ -108,5 +109,32 @@ func TestTransformUnchangedNoAlloc(t *testing.T) {
 				t.Errorf("%s(%q): got %v allocs, want 0", typ, in, n)
 			}
 		}
+	}
+}
+
+// TestUndocumentedTransformsRefused pins the refusal of the AWS types whose
+// behaviour the AWS WAF developer guide does not describe (CMD_LINE_WIN,
+// CMD_LINE_UNIX, JS_DECODE_EXT): they must fail compilation by name and
+// never reach the transformation table, so a rule is never evaluated with
+// guessed semantics.
+func TestUndocumentedTransformsRefused(t *testing.T) {
+	for _, typ := range []string{"CMD_LINE_WIN", "CMD_LINE_UNIX", "JS_DECODE_EXT"} {
+		t.Run(typ, func(t *testing.T) {
+			if !unsupportedTransforms[typ] {
+				t.Errorf("%s is not in unsupportedTransforms", typ)
+			}
+			if _, ok := transforms[typ]; ok {
+				t.Errorf("%s is in the transformation table", typ)
+			}
+			if _, err := ApplyTransformation(typ, []byte("x")); err == nil {
+				t.Errorf("ApplyTransformation(%s): got nil error", typ)
+			}
+			doc := aclJSON("[" + ruleJSON("r", 0, byteMatch("x", `{"UriPath":{}}`, "EXACTLY", typ), `{"Block":{}}`) + "]")
+			_, err := Compile(decodeACL(t, doc), Resources{})
+			want := "text transformation " + typ + " is not supported by this edge"
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("got %v, want it to contain %q", err, want)
+			}
+		})
 	}
 }
