@@ -1,7 +1,7 @@
 // Package bench holds openfront's Go benchmarks and the scripts that compare
 // it with nginx, HAProxy and Caddy (proxy.sh). Run:
 //
-//	go test -run XXX -bench . -benchmem ./bench/
+//	go test -run '^$' -bench . -benchmem ./bench/
 package bench
 
 import (

@@ -10,12 +10,8 @@ peers=${PEERS:-../shared/bench/peers.sh}
 W=${TMPDIR:-/tmp}/openfront-signed
 rm -rf "$W/config"; mkdir -p "$W/config" "$W/logs" "$W/state"
 trap 'bash "$peers" stop "$W/peers" >/dev/null; [ -n "${pid:-}" ] && kill $pid 2>/dev/null; true' EXIT
-bash "$peers" stop "$W/peers" >/dev/null 2>&1 || true
-# Wait until no earlier run holds the peers' ports.
-for port in 9001 9101 9102 9103 9104 9105; do
-  for i in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null || break; sleep 0.1; done
-done
-bash "$peers" start "$W/peers" >/dev/null || { echo "peers did not start: are their ports (9001, 9101-9105) taken by another run?"; exit 1; }
+. bench/lib.sh
+start_peers
 openssl genrsa -out "$W/key.pem" 2048 2>/dev/null
 pub=$(openssl rsa -in "$W/key.pem" -pubout 2>/dev/null | awk '{printf "%s\\n", $0}')
 cat > "$W/config/pk.json" <<JSON
