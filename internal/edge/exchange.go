@@ -40,6 +40,9 @@ type exchange struct {
 	// signing parameters are removed (signedChecked).
 	originQuery   string
 	signedChecked bool
+	// headerBytes is the request line and headers' size, measured once for
+	// the size limit and the log's cs-bytes.
+	headerBytes int64
 	// country is the viewer's country, looked up at most once (countryKnown).
 	country      string
 	countryKnown bool
@@ -53,6 +56,7 @@ func (s *Server) begin(w http.ResponseWriter, r *http.Request) *exchange {
 	x.w.reset(w, x)
 	x.snap = s.snap.Load()
 	x.id = newRequestID()
+	x.headerBytes = requestHeaderBytes(r)
 	x.viewer = s.viewerAddr(r)
 	if r.Body != nil && r.Body != http.NoBody {
 		x.body = countingBody{rc: r.Body}
@@ -141,7 +145,7 @@ func (s *Server) record(x *exchange) {
 		RequestID:          x.id,
 		HostHeader:         r.Host,
 		Protocol:           "http",
-		CSBytes:            requestHeaderBytes(r) + x.body.n,
+		CSBytes:            x.headerBytes + x.body.n,
 		TimeTaken:          now.Sub(x.start),
 		ForwardedFor:       r.Header.Get("X-Forwarded-For"),
 		ResponseResultType: resp,

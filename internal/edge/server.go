@@ -134,7 +134,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // signed URL or cookies → origin.
 func (s *Server) serve(x *exchange) {
 	r := x.r
-	if d := checkRequest(r); d != nil {
+	if d := checkRequest(r, x.headerBytes); d != nil {
 		s.deny(x, d)
 		return
 	}
@@ -233,18 +233,13 @@ const (
 
 // checkRequest refuses requests CloudFront cannot parse or that no origin
 // should ever see. Status codes are our choice where CloudFront's are not
-// documented (docs/decisions.md).
-func checkRequest(r *http.Request) *Denial {
+// documented (docs/decisions.md). headerBytes is the request line and
+// headers' size (requestHeaderBytes).
+func checkRequest(r *http.Request, headerBytes int64) *Denial {
 	if len(r.RequestURI) > maxURL {
 		return &denyURLTooLong
 	}
-	size := len(r.Method) + len(r.RequestURI) + 12
-	for k, vs := range r.Header {
-		for _, v := range vs {
-			size += len(k) + len(v) + 4
-		}
-	}
-	if size > maxHeaders {
+	if headerBytes > maxHeaders {
 		return &denyHeadersTooLarge
 	}
 	p := r.URL.Path
