@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -47,6 +48,10 @@ type exchange struct {
 	country      string
 	countryKnown bool
 	waf          wafState
+	// out is the origin request, built in place (originRequest).
+	out       http.Request
+	outURL    url.URL
+	outHeader http.Header
 }
 
 func (s *Server) begin(w http.ResponseWriter, r *http.Request) *exchange {
@@ -93,8 +98,12 @@ func (s *Server) finish(x *exchange) {
 }
 
 func (x *exchange) reset() {
-	buf, hdrs, verdict := x.buf[:0], x.waf.req.Headers[:0], x.waf.verdict
+	buf, hdrs, verdict, outHeader := x.buf[:0], x.waf.req.Headers[:0], x.waf.verdict, x.outHeader
 	*x = exchange{buf: buf}
+	if len(outHeader) <= 64 {
+		clear(outHeader)
+		x.outHeader = outHeader
+	}
 	if cap(x.buf) > 64<<10 {
 		x.buf = nil
 	}

@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"io"
-	"log"
 	"net/http"
-	"net/http/httputil"
+	"net/textproto"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,32 +17,58 @@ import (
 	"github.com/openfront-edge/openfront/internal/origin"
 )
 
-type exchangeKey struct{}
-
-func exchangeOf(r *http.Request) *exchange {
-	x, _ := r.Context().Value(exchangeKey{}).(*exchange)
-	return x
-}
-
-// forward sends the request to the behavior's origin.
+// forward sends the request to the behavior's origin and streams the
+// answer back: the origin request as CloudFront builds it (originRequest),
+// CloudFront's headers and custom error responses on the answer
+// (modifyResponse), and CloudFront's 502/504 when the origin fails.
 func (s *Server) forward(x *exchange) {
-	ctx := context.WithValue(x.r.Context(), exchangeKey{}, x)
-	s.proxy.ServeHTTP(&x.w, x.r.WithContext(ctx))
+	out := s.originRequest(x)
+	start := time.Now()
+	resp, err := x.beh.origin.RoundTripper.RoundTrip(out)
+	x.originTime = time.Since(start)
+	if err != nil {
+		s.proxyError(x, err)
+		return
+	}
+	defer resp.Body.Close()
+	s.modifyResponse(x, resp)
+	h := x.w.Header()
+	for k, v := range resp.Header {
+		h[k] = v
+	}
+	x.w.WriteHeader(resp.StatusCode)
+	if err := copyBody(&x.w, resp); err != nil {
+		// Drop the viewer's connection: the response is cut short, and
+		// finish logs why (the viewer left, or the origin broke off).
+		panic(http.ErrAbortHandler)
+	}
 }
 
-func (s *Server) newProxy() *httputil.ReverseProxy {
-	return &httputil.ReverseProxy{
-		Rewrite:        s.rewrite,
-		Transport:      roundTripper(s.roundTrip),
-		ModifyResponse: s.modifyResponse,
-		ErrorHandler:   s.proxyError,
-		BufferPool:     bufferPool{},
-		// Pass data on within 20 ms of its arrival (CloudFront streams):
-		// without this a response with a Content-Length holds its last
-		// partial buffer until the origin sends more. Flushing after every
-		// write instead costs 10–20 % of small-object throughput.
-		FlushInterval: 20 * time.Millisecond,
-		ErrorLog:      log.New(io.Discard, "", 0),
+// copyBody streams the origin's body to the viewer. A body that fits one
+// buffer goes out when the handler returns; a longer or open-ended one is
+// flushed after every read, so the viewer gets bytes as the origin sends
+// them (CloudFront streams).
+func copyBody(w *recorder, resp *http.Response) error {
+	bp := copyBuffers.Get().(*[]byte)
+	defer copyBuffers.Put(bp)
+	buf := *bp
+	flush := resp.ContentLength < 0 || resp.ContentLength > int64(len(buf))
+	for {
+		n, rerr := resp.Body.Read(buf)
+		if n > 0 {
+			if _, err := w.Write(buf[:n]); err != nil {
+				return err
+			}
+			if flush {
+				w.Flush()
+			}
+		}
+		if rerr == io.EOF {
+			return nil
+		}
+		if rerr != nil {
+			return rerr
+		}
 	}
 }
 
@@ -54,16 +80,18 @@ var alwaysForwarded = map[string]bool{
 	"If-Range": true, "Range": true, "Expect": true,
 }
 
-// rewrite builds the origin request as CloudFront does: the origin's host
-// and path, only the headers, cookies and query strings the behavior's
-// policies forward, X-Forwarded-For appended, Via, X-Amz-Cf-Id, and the
-// origin's custom headers.
-func (s *Server) rewrite(pr *httputil.ProxyRequest) {
-	x := exchangeOf(pr.In)
-	in, out, o, fwd := pr.In, pr.Out, x.beh.origin, x.beh.fwd
-	out.URL.Scheme, out.URL.Host = "http", o.HTTPHost
+// originRequest builds the origin request as CloudFront does: the
+// origin's host and path, only the headers, cookies and query strings the
+// behavior's policies forward, X-Forwarded-For appended, Via, X-Amz-Cf-Id,
+// and the origin's custom headers. It lives in x and shares the viewer's
+// body and context (a viewer who leaves cancels it).
+func (s *Server) originRequest(x *exchange) *http.Request {
+	in, o, fwd := x.r, x.beh.origin, x.beh.fwd
+	out, u := &x.out, &x.outURL
+	*out = *in
+	*u = url.URL{Scheme: "http", Host: o.HTTPHost}
 	if o.Protocol == origin.HTTPSOnly || (o.Protocol == origin.MatchViewer && in.TLS != nil) {
-		out.URL.Scheme, out.URL.Host = "https", o.HTTPSHost
+		u.Scheme, u.Host = "https", o.HTTPSHost
 	}
 	path, raw := in.URL.Path, in.URL.RawPath
 	if path == "/" && x.dist.rootObject != "" {
@@ -76,32 +104,46 @@ func (s *Server) rewrite(pr *httputil.ProxyRequest) {
 			raw = o.Path + raw
 		}
 	}
-	out.URL.Path, out.URL.RawPath = path, raw
+	u.Path, u.RawPath = path, raw
 	query := in.URL.RawQuery
 	if x.signedChecked {
 		// CloudFront removes the signing parameters before the origin request.
 		query = x.originQuery
 	}
-	out.URL.RawQuery = fwd.FilterQuery(query)
+	u.RawQuery = fwd.FilterQuery(query)
+	out.URL, out.RequestURI, out.Close = u, "", false
 	// Never the viewer's Host unless forwarded: S3 would take it for the
 	// bucket name (http-403-permission-denied).
 	out.Host = o.HostHeader
 	if fwd.Headers.Has("host") {
 		out.Host = in.Host
 	}
-	h := out.Header
-	for k := range h {
-		if origin.IsCloudFrontHeader(k) {
-			delete(h, k) // only the edge sets CloudFront-* headers
-			continue
+	if x.outHeader == nil {
+		x.outHeader = make(http.Header, 16)
+	}
+	h := x.outHeader
+	out.Header = h
+	if in.ContentLength == 0 {
+		out.Body = nil
+	}
+	for k, v := range in.Header {
+		if hopByHop[k] || origin.IsCloudFrontHeader(k) {
+			continue // only the edge sets CloudFront-* headers
 		}
-		if alwaysForwarded[k] || fwd.Headers.Has(lowerASCII(k)) {
-			continue
+		if alwaysForwarded[k] || fwd.Headers.Has(lowerASCII(k)) ||
+			(k == "Authorization" && in.Method != http.MethodGet && in.Method != http.MethodHead && in.Method != http.MethodOptions) {
+			h[k] = v
 		}
-		if k == "Authorization" && in.Method != http.MethodGet && in.Method != http.MethodHead && in.Method != http.MethodOptions {
-			continue
+	}
+	if c := in.Header["Connection"]; len(c) > 0 {
+		// Headers the viewer named as hop-by-hop (RFC 9110 §7.6.1).
+		for _, v := range c {
+			for f := range strings.SplitSeq(v, ",") {
+				if f = textproto.TrimString(f); f != "" {
+					delete(h, http.CanonicalHeaderKey(f))
+				}
+			}
 		}
-		delete(h, k)
 	}
 	if c := fwd.FilterCookies(in.Header); c != "" {
 		h["Cookie"] = []string{c}
@@ -132,6 +174,7 @@ func (s *Server) rewrite(pr *httputil.ProxyRequest) {
 	for _, ch := range o.CustomHeaders {
 		h[ch[0]] = []string{ch[1]}
 	}
+	return out
 }
 
 // addCloudFrontHeaders adds the CloudFront-* headers the behavior's policies
@@ -210,25 +253,10 @@ var lowerKeys = func() map[string]string {
 	return m
 }()
 
-type roundTripper func(*http.Request) (*http.Response, error)
-
-func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
-// roundTrip sends the origin request on the origin's own transport and
-// measures the origin's latency (CloudWatch's OriginLatency).
-func (s *Server) roundTrip(r *http.Request) (*http.Response, error) {
-	x := exchangeOf(r)
-	start := time.Now()
-	resp, err := x.beh.origin.RoundTripper.RoundTrip(r)
-	x.originTime = time.Since(start)
-	return resp, err
-}
-
 // modifyResponse adds CloudFront's headers to the origin's answer and
 // applies custom error responses to origin errors. The origin's own Server
 // header is kept, so an origin 403 can be told from an edge 403.
-func (s *Server) modifyResponse(resp *http.Response) error {
-	x := exchangeOf(resp.Request)
+func (s *Server) modifyResponse(x *exchange, resp *http.Response) {
 	x.resultType, x.detailed = "Miss", "Miss"
 	xcache := xCacheMiss
 	if resp.StatusCode >= 400 {
@@ -251,17 +279,15 @@ func (s *Server) modifyResponse(resp *http.Response) error {
 	h["Via"] = s.via
 	h["X-Amz-Cf-Pop"] = s.pop
 	h["X-Amz-Cf-Id"] = []string{x.id}
-	return nil
 }
 
 // proxyError maps a failed origin exchange to CloudFront's 502/504 page, or
 // to a hang-up log line when the viewer is the one who went away.
-func (s *Server) proxyError(w http.ResponseWriter, r *http.Request, err error) {
-	x := exchangeOf(r)
+func (s *Server) proxyError(x *exchange, err error) {
 	switch {
 	case x.body.err != nil && !errors.Is(x.body.err, io.EOF):
 		return // logged as ClientHungUpRequest
-	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
+	case errors.Is(err, context.Canceled) && x.r.Context().Err() != nil:
 		x.resultType, x.detailed = "Error", "ClientCommError"
 		x.w.err = err
 		return
@@ -356,10 +382,5 @@ func (c cancelOnClose) Close() error {
 	return err
 }
 
-// bufferPool recycles the proxy's 32 KiB copy buffers.
-type bufferPool struct{}
-
+// copyBuffers recycles the 32 KiB buffers bodies are copied through.
 var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
-
-func (bufferPool) Get() []byte  { return *(copyBuffers.Get().(*[]byte)) }
-func (bufferPool) Put(b []byte) { copyBuffers.Put(&b) }

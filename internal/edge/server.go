@@ -8,7 +8,6 @@ import (
 	"crypto/tls"
 	"log/slog"
 	"net/http"
-	"net/http/httputil"
 	"net/netip"
 	"strings"
 	"sync"
@@ -47,9 +46,8 @@ type Options struct {
 
 // Server is an http.Handler serving CloudFront distributions.
 type Server struct {
-	opts  Options
-	snap  atomic.Pointer[Snapshot]
-	proxy *httputil.ReverseProxy
+	opts Options
+	snap atomic.Pointer[Snapshot]
 	// via is this edge's Via value: "1.1 <32 hex>.cloudfront.net (CloudFront)".
 	via    []string
 	pop    []string
@@ -82,7 +80,6 @@ func New(o Options) *Server {
 	s := &Server{opts: o, unrout: newDistStats(), signCache: signedurl.NewCache(65536)}
 	s.via = []string{"1.1 " + viaHost() + " (CloudFront)"}
 	s.pop = []string{o.POP}
-	s.proxy = s.newProxy()
 	s.pool.New = func() any { return new(exchange) }
 	s.httpsPort.Store(int32(o.HTTPSPort))
 	return s

@@ -22,6 +22,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
+	"github.com/valyala/fasthttp"
 )
 
 // Protocol is the origin protocol policy.
@@ -54,7 +55,7 @@ type Origin struct {
 	// access control, or an origin access identity).
 	Signed bool
 	// Transport is the origin's connection pool.
-	Transport *http.Transport
+	Transport *Transport
 	// RoundTripper sends origin requests: Transport, wrapped in a Signer
 	// for origins with origin access control.
 	RoundTripper http.RoundTripper
@@ -164,7 +165,9 @@ func New(o *types.Origin, access Access, opts Options) (*Origin, error) {
 	if o.ConnectionTimeout != nil {
 		connTimeout = time.Duration(*o.ConnectionTimeout) * time.Second
 	}
-	c.Transport = newTransport(attempts, connTimeout, read, keepalive, minTLS, opts)
+	sni, _, _ := net.SplitHostPort(c.HTTPSHost)
+	c.Transport = newTransport(transportConfig{httpAddr: c.HTTPHost, httpsAddr: c.HTTPSHost, serverName: sni,
+		attempts: attempts, connTimeout: connTimeout, read: read, keepalive: keepalive, minTLS: minTLS, opts: opts})
 	c.RoundTripper = c.Transport
 	if access.Sign && access.Behavior != SignNever {
 		if s3.Kind != S3REST {
@@ -194,43 +197,6 @@ func lowestTLS(items []types.SslProtocol) uint16 {
 		}
 	}
 	return v
-}
-
-func newTransport(attempts int, connTimeout, read, keepalive time.Duration, minTLS uint16, opts Options) *http.Transport {
-	d := &net.Dialer{Timeout: connTimeout, KeepAlive: 30 * time.Second}
-	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
-		if opts.Resolve != nil {
-			addr = opts.Resolve(addr)
-		}
-		var err error
-		for range max(attempts, 1) {
-			var c net.Conn
-			if c, err = d.DialContext(ctx, network, addr); err == nil {
-				return c, nil
-			}
-			if ctx.Err() != nil || isDNS(err) {
-				break
-			}
-		}
-		return nil, &DialError{Attempts: attempts, Err: err}
-	}
-	return &http.Transport{
-		DialContext:           dial,
-		TLSClientConfig:       &tls.Config{MinVersion: minTLS, RootCAs: opts.RootCAs},
-		TLSHandshakeTimeout:   connTimeout,
-		ResponseHeaderTimeout: read,
-		IdleConnTimeout:       keepalive,
-		// Connection reuse to the origin is what makes a proxy fast: keep
-		// enough idle connections for every concurrent viewer.
-		MaxIdleConns:        4096,
-		MaxIdleConnsPerHost: 1024,
-		ForceAttemptHTTP2:   false,
-		// CloudFront forwards Accept-Encoding itself (normalised); the
-		// transport must not add gzip and transparently decode.
-		DisableCompression: true,
-		WriteBufferSize:    32 << 10,
-		ReadBufferSize:     32 << 10,
-	}
 }
 
 // DialError is a failure to connect after every connection attempt.
@@ -294,7 +260,7 @@ func Classify(err error) Failure {
 }
 
 func isTimeout(err error) bool {
-	if errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) {
+	if errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, fasthttp.ErrTimeout) {
 		return true
 	}
 	var ne net.Error

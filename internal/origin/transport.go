@@ -1,0 +1,310 @@
+package origin
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/valyala/fasthttp"
+)
+
+// Transport is an origin's connection pool: an http.RoundTripper on
+// fasthttp's HostClient, one client per scheme. net/http's Transport hands
+// every request to two goroutines per connection (its read and write
+// loops); on one core that costs more than the rest of the edge's work
+// together, while HostClient writes and reads on the caller's goroutine
+// (docs/decisions.md, "Origin connections").
+//
+// Timeouts are CloudFront's: the origin read timeout bounds every wait for
+// origin bytes — for the first byte and between any two reads of a streamed
+// body — rather than the whole exchange, so a long download is never cut.
+type Transport struct {
+	plain, secure *fasthttp.HostClient
+}
+
+// transportConfig is what shapes an origin's connections.
+type transportConfig struct {
+	httpAddr, httpsAddr string
+	serverName          string
+	attempts            int
+	connTimeout, read   time.Duration
+	keepalive           time.Duration
+	minTLS              uint16
+	opts                Options
+}
+
+func newTransport(c transportConfig) *Transport {
+	d := &net.Dialer{Timeout: c.connTimeout, KeepAlive: 30 * time.Second}
+	dial := func(addr string) (net.Conn, error) {
+		if c.opts.Resolve != nil {
+			addr = c.opts.Resolve(addr)
+		}
+		var err error
+		for range max(c.attempts, 1) {
+			var conn net.Conn
+			if conn, err = d.Dial("tcp", addr); err == nil {
+				return &idleConn{Conn: conn, timeout: c.read}, nil
+			}
+			if isDNS(err) {
+				break
+			}
+		}
+		return nil, &DialError{Attempts: c.attempts, Err: err}
+	}
+	client := func(addr string, secure bool) *fasthttp.HostClient {
+		hc := &fasthttp.HostClient{
+			Addr:                addr,
+			Dial:                dial,
+			MaxConns:            4096,
+			MaxConnWaitTimeout:  c.connTimeout,
+			MaxIdleConnDuration: c.keepalive,
+			ReadBufferSize:      32 << 10,
+			WriteBufferSize:     32 << 10,
+			// CloudFront's origin request carries exactly what the edge
+			// decided: no invented User-Agent, paths and header names
+			// as given.
+			NoDefaultUserAgentHeader:      true,
+			DisablePathNormalizing:        true,
+			DisableHeaderNamesNormalizing: false,
+			StreamResponseBody:            true,
+			RetryIfErr:                    retryStale,
+		}
+		if secure {
+			hc.IsTLS = true
+			hc.TLSConfig = &tls.Config{MinVersion: c.minTLS, RootCAs: c.opts.RootCAs, ServerName: c.serverName}
+		}
+		return hc
+	}
+	return &Transport{plain: client(c.httpAddr, false), secure: client(c.httpsAddr, true)}
+}
+
+// retryStale retries, once, a request whose pooled connection the origin
+// had closed before anything came back: what net/http's Transport does
+// for a connection that went stale while idle.
+func retryStale(_ *fasthttp.Request, attempts int, err error) (bool, bool) {
+	return false, attempts < 2 && (errors.Is(err, fasthttp.ErrConnectionClosed) || errors.Is(err, io.EOF))
+}
+
+// CloseIdleConnections closes the pooled connections of a configuration
+// that was replaced; requests in flight finish on theirs.
+func (t *Transport) CloseIdleConnections() {
+	t.plain.CloseIdleConnections()
+	t.secure.CloseIdleConnections()
+}
+
+// Headers the transport writes itself (framing) or that never cross a hop.
+var notCopied = map[string]bool{
+	"Host": true, "Content-Length": true, "Transfer-Encoding": true, "Connection": true,
+	"Keep-Alive": true, "Proxy-Connection": true, "Te": true, "Trailer": true, "Upgrade": true,
+}
+
+// RoundTrip sends r to the origin. The response body streams from the
+// origin connection; closing it returns the connection to the pool.
+func (t *Transport) RoundTrip(r *http.Request) (*http.Response, error) {
+	hc := t.plain
+	if r.URL.Scheme == "https" {
+		hc = t.secure
+	}
+	req := fasthttp.AcquireRequest()
+	resp := fasthttp.AcquireResponse()
+	resp.Header.SetNoDefaultContentType(true)
+	req.Header.DisableSpecialHeader()
+	req.Header.SetMethod(r.Method)
+	req.Header.SetRequestURI(r.URL.RequestURI())
+	host := r.Host
+	if host == "" {
+		host = r.URL.Host
+	}
+	req.Header.Add("Host", host)
+	req.UseHostHeader = true
+	u := req.URI()
+	u.DisablePathNormalizing = true
+	if hc.IsTLS {
+		u.SetScheme("https")
+	}
+	for k, vs := range r.Header {
+		if notCopied[k] {
+			continue
+		}
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	if r.Body != nil && r.Body != http.NoBody {
+		n := r.ContentLength
+		if n < 0 {
+			n = -1
+		}
+		// fasthttp writes the framing: Content-Length, or chunked.
+		req.SetBodyStream(r.Body, int(n))
+	}
+	if r.Method == http.MethodHead {
+		resp.SkipBody = true
+	}
+	if err := t.do(r, hc, req, resp); err != nil {
+		return nil, err
+	}
+	out := &http.Response{
+		Status:        strconv.Itoa(resp.StatusCode()),
+		StatusCode:    resp.StatusCode(),
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        make(http.Header, 12),
+		ContentLength: -1,
+		Request:       r,
+	}
+	for k, v := range resp.Header.All() {
+		key := headerKey(k)
+		if key == "Connection" || key == "Keep-Alive" || key == "Transfer-Encoding" {
+			continue
+		}
+		out.Header[key] = append(out.Header[key], string(v))
+	}
+	if n := resp.Header.ContentLength(); n >= 0 {
+		out.ContentLength = int64(n)
+	}
+	if r.Method == http.MethodHead {
+		out.Body = &responseBody{resp: resp}
+		return out, nil
+	}
+	if s := resp.BodyStream(); s != nil {
+		b := &responseBody{resp: resp, stream: s}
+		// A viewer who leaves mid-body frees the origin connection at
+		// once, even while a read waits on a slow origin.
+		b.stop = context.AfterFunc(r.Context(), b.closeStream)
+		out.Body = b
+	} else {
+		b := &responseBody{resp: resp}
+		b.buf.Reset(resp.Body())
+		out.Body = b
+	}
+	return out, nil
+}
+
+// do runs the exchange on its own goroutine so that a viewer who leaves is
+// noticed at once: HostClient has no cancellation, so the abandoned
+// exchange finishes in the background — bounded by the origin read
+// timeout — and then frees its connection. do releases req, and resp
+// unless it succeeds.
+func (t *Transport) do(r *http.Request, hc *fasthttp.HostClient, req *fasthttp.Request, resp *fasthttp.Response) error {
+	done := r.Context().Done()
+	if done == nil {
+		err := hc.Do(req, resp)
+		fasthttp.ReleaseRequest(req)
+		if err != nil {
+			fasthttp.ReleaseResponse(resp)
+		}
+		return err
+	}
+	c := exchanges.Get().(chan error)
+	go func() { c <- hc.Do(req, resp) }()
+	select {
+	case err := <-c:
+		exchanges.Put(c)
+		fasthttp.ReleaseRequest(req)
+		if err != nil {
+			fasthttp.ReleaseResponse(resp)
+		}
+		return err
+	case <-done:
+		go func() {
+			if err := <-c; err == nil && resp.BodyStream() != nil {
+				resp.CloseBodyStream()
+			}
+			fasthttp.ReleaseRequest(req)
+			fasthttp.ReleaseResponse(resp)
+		}()
+		return r.Context().Err()
+	}
+}
+
+var exchanges = sync.Pool{New: func() any { return make(chan error, 1) }}
+
+// headerKey returns the canonical key as a string, without allocating for
+// the headers origins commonly send.
+func headerKey(k []byte) string {
+	if s, ok := commonKeys[string(k)]; ok {
+		return s
+	}
+	return http.CanonicalHeaderKey(string(k))
+}
+
+var commonKeys = func() map[string]string {
+	m := map[string]string{}
+	for _, k := range []string{"Accept-Ranges", "Age", "Cache-Control", "Connection", "Content-Encoding",
+		"Content-Language", "Content-Length", "Content-Range", "Content-Type", "Date", "Etag", "Expires",
+		"Keep-Alive", "Last-Modified", "Location", "Server", "Set-Cookie", "Transfer-Encoding", "Vary",
+		"X-Amz-Request-Id", "X-Amz-Id-2", "Access-Control-Allow-Origin", "Strict-Transport-Security"} {
+		m[k] = k
+	}
+	return m
+}()
+
+// responseBody is an origin response's body: the stream from the origin
+// connection, or the bytes fasthttp already read. Close releases both.
+type responseBody struct {
+	resp   *fasthttp.Response
+	stream io.Reader
+	buf    bytes.Reader
+	stop   func() bool
+	closed sync.Once
+	err    error
+}
+
+func (b *responseBody) Read(p []byte) (int, error) {
+	if b.stream != nil {
+		return b.stream.Read(p)
+	}
+	return b.buf.Read(p)
+}
+
+// closeStream ends the stream once; a read in flight returns an error.
+func (b *responseBody) closeStream() {
+	b.closed.Do(func() {
+		if b.stream != nil {
+			b.err = b.resp.CloseBodyStream()
+		}
+	})
+}
+
+func (b *responseBody) Close() error {
+	if b.stop != nil {
+		b.stop()
+	}
+	b.closeStream()
+	if b.resp != nil {
+		fasthttp.ReleaseResponse(b.resp)
+		b.resp = nil
+	}
+	return b.err
+}
+
+// idleConn bounds every wait for the peer: each read and write must make
+// progress within the timeout (CloudFront's origin read timeout, which
+// also spans the gaps between the packets of a response).
+type idleConn struct {
+	net.Conn
+	timeout time.Duration
+}
+
+func (c *idleConn) Read(p []byte) (int, error) {
+	if c.timeout > 0 {
+		c.Conn.SetReadDeadline(time.Now().Add(c.timeout))
+	}
+	return c.Conn.Read(p)
+}
+
+func (c *idleConn) Write(p []byte) (int, error) {
+	if c.timeout > 0 {
+		c.Conn.SetWriteDeadline(time.Now().Add(c.timeout))
+	}
+	return c.Conn.Write(p)
+}
