@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log"
 	"net/http"
+	"net/http/httputil"
 	"net/textproto"
 	"net/url"
 	"strconv"
@@ -22,6 +24,10 @@ import (
 // CloudFront's headers and custom error responses on the answer
 // (modifyResponse), and CloudFront's 502/504 when the origin fails.
 func (s *Server) forward(x *exchange) {
+	if isUpgrade(x.r) && !x.beh.origin.Signed {
+		s.forwardUpgrade(x)
+		return
+	}
 	out := s.originRequest(x)
 	start := time.Now()
 	resp, err := x.beh.origin.RoundTripper.RoundTrip(out)
@@ -42,6 +48,53 @@ func (s *Server) forward(x *exchange) {
 		// finish logs why (the viewer left, or the origin broke off).
 		panic(http.ErrAbortHandler)
 	}
+}
+
+// isUpgrade reports an HTTP/1.1 request to switch protocols (WebSocket).
+func isUpgrade(r *http.Request) bool {
+	if r.ProtoMajor != 1 || r.Header.Get("Upgrade") == "" {
+		return false
+	}
+	for _, v := range r.Header["Connection"] {
+		for f := range strings.SplitSeq(v, ",") {
+			if strings.EqualFold(textproto.TrimString(f), "upgrade") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// forwardUpgrade proxies a WebSocket handshake, and on the origin's 101
+// joins the two connections until either side closes
+// (distribution-working-with.websockets). What reaches the origin is built
+// as for any request: the Sec-WebSocket-* headers only when the behavior's
+// policies forward them, as CloudFront requires.
+func (s *Server) forwardUpgrade(x *exchange) {
+	out := s.originRequest(x)
+	start := time.Now()
+	rp := &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.Out.URL, pr.Out.Host, pr.Out.Header = out.URL, out.Host, out.Header
+			// CloudFront carries the upgrade itself, whatever the policies.
+			out.Header["Connection"] = []string{"Upgrade"}
+			out.Header["Upgrade"] = pr.In.Header["Upgrade"]
+		},
+		Transport: x.beh.origin.Transport.Upgrades(),
+		ModifyResponse: func(resp *http.Response) error {
+			x.originTime = time.Since(start)
+			s.modifyResponse(x, resp)
+			if resp.StatusCode == http.StatusSwitchingProtocols {
+				// The 101 goes out on the hijacked connection, past the
+				// recorder: log it all the same.
+				x.w.status = resp.StatusCode
+			}
+			return nil
+		},
+		ErrorHandler: func(_ http.ResponseWriter, _ *http.Request, err error) { s.proxyError(x, err) },
+		ErrorLog:     log.New(io.Discard, "", 0),
+	}
+	rp.ServeHTTP(&x.w, x.r)
 }
 
 // copyBody streams the origin's body to the viewer. A body that fits one

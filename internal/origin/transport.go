@@ -27,6 +27,9 @@ import (
 // body — rather than the whole exchange, so a long download is never cut.
 type Transport struct {
 	plain, secure *fasthttp.HostClient
+	// upgrades carries protocol upgrades (WebSocket), which need the
+	// connection handed over after the 101; made on first use.
+	upgrades func() *http.Transport
 }
 
 // transportConfig is what shapes an origin's connections.
@@ -42,7 +45,7 @@ type transportConfig struct {
 
 func newTransport(c transportConfig) *Transport {
 	d := &net.Dialer{Timeout: c.connTimeout, KeepAlive: 30 * time.Second}
-	dial := func(addr string) (net.Conn, error) {
+	rawDial := func(addr string) (net.Conn, error) {
 		if c.opts.Resolve != nil {
 			addr = c.opts.Resolve(addr)
 		}
@@ -50,13 +53,20 @@ func newTransport(c transportConfig) *Transport {
 		for range max(c.attempts, 1) {
 			var conn net.Conn
 			if conn, err = d.Dial("tcp", addr); err == nil {
-				return &idleConn{Conn: conn, timeout: c.read}, nil
+				return conn, nil
 			}
 			if isDNS(err) {
 				break
 			}
 		}
 		return nil, &DialError{Attempts: c.attempts, Err: err}
+	}
+	dial := func(addr string) (net.Conn, error) {
+		conn, err := rawDial(addr)
+		if err != nil {
+			return nil, err
+		}
+		return &idleConn{Conn: conn, timeout: c.read}, nil
 	}
 	client := func(addr string, secure bool) *fasthttp.HostClient {
 		hc := &fasthttp.HostClient{
@@ -82,8 +92,42 @@ func newTransport(c transportConfig) *Transport {
 		}
 		return hc
 	}
-	return &Transport{plain: client(c.httpAddr, false), secure: client(c.httpsAddr, true)}
+	upgrades := sync.OnceValue(func() *http.Transport {
+		return &http.Transport{
+			DialContext: func(ctx context.Context, _, addr string) (net.Conn, error) {
+				// The dial honours the origin's attempts and timeouts.
+				type result struct {
+					c   net.Conn
+					err error
+				}
+				ch := make(chan result, 1)
+				// No idle timeout once upgraded: a quiet WebSocket stays.
+				go func() { c, err := rawDial(addr); ch <- result{c, err} }()
+				select {
+				case r := <-ch:
+					return r.c, r.err
+				case <-ctx.Done():
+					go func() {
+						if r := <-ch; r.c != nil {
+							r.c.Close()
+						}
+					}()
+					return nil, ctx.Err()
+				}
+			},
+			TLSClientConfig:       &tls.Config{MinVersion: c.minTLS, RootCAs: c.opts.RootCAs, ServerName: c.serverName},
+			ResponseHeaderTimeout: c.read,
+			DisableCompression:    true,
+			MaxIdleConnsPerHost:   -1, // an upgraded connection is never reused
+		}
+	})
+	return &Transport{plain: client(c.httpAddr, false), secure: client(c.httpsAddr, true), upgrades: upgrades}
 }
+
+// Upgrades returns the round tripper for requests that upgrade the
+// connection (WebSocket): net/http's, which hands the origin connection
+// over with the 101 response.
+func (t *Transport) Upgrades() http.RoundTripper { return t.upgrades() }
 
 // retryStale retries, once, a request whose pooled connection the origin
 // had closed before anything came back: what net/http's Transport does
