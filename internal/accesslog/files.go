@@ -2,7 +2,6 @@ package accesslog
 
 import (
 	"bytes"
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,6 +11,9 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	// klauspost's gzip writes the same format at about twice the stdlib's speed.
+	"github.com/klauspost/compress/gzip"
 )
 
 // memberSize is the amount of uncompressed data after which a file's gzip

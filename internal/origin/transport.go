@@ -221,9 +221,12 @@ func (t *Transport) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	if s := resp.BodyStream(); s != nil {
 		b := &responseBody{resp: resp, stream: s}
-		// A viewer who leaves mid-body frees the origin connection at
-		// once, even while a read waits on a slow origin.
-		b.stop = context.AfterFunc(r.Context(), b.closeStream)
+		if out.ContentLength < 0 || out.ContentLength > 32<<10 {
+			// A viewer who leaves mid-body frees the origin connection
+			// at once, even while a read waits on a slow origin. (A
+			// short body is read to its end, or to the read timeout.)
+			b.stop = context.AfterFunc(r.Context(), b.closeStream)
+		}
 		out.Body = b
 	} else {
 		b := &responseBody{resp: resp}
@@ -333,22 +336,31 @@ func (b *responseBody) Close() error {
 
 // idleConn bounds every wait for the peer: each read and write must make
 // progress within the timeout (CloudFront's origin read timeout, which
-// also spans the gaps between the packets of a response).
+// also spans the gaps between the packets of a response). A deadline is
+// moved only when it would move by more than 1/16 of the timeout, so the
+// timeout is kept to within that and most reads cost no timer update.
 type idleConn struct {
 	net.Conn
-	timeout time.Duration
+	timeout         time.Duration
+	readBy, writeBy time.Time
 }
 
 func (c *idleConn) Read(p []byte) (int, error) {
 	if c.timeout > 0 {
-		c.Conn.SetReadDeadline(time.Now().Add(c.timeout))
+		if d := time.Now().Add(c.timeout); d.Sub(c.readBy) > c.timeout/16 {
+			c.readBy = d
+			c.Conn.SetReadDeadline(d)
+		}
 	}
 	return c.Conn.Read(p)
 }
 
 func (c *idleConn) Write(p []byte) (int, error) {
 	if c.timeout > 0 {
-		c.Conn.SetWriteDeadline(time.Now().Add(c.timeout))
+		if d := time.Now().Add(c.timeout); d.Sub(c.writeBy) > c.timeout/16 {
+			c.writeBy = d
+			c.Conn.SetWriteDeadline(d)
+		}
 	}
 	return c.Conn.Write(p)
 }
