@@ -101,6 +101,10 @@ func (s *Signer) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 // Sign returns a signed shallow copy of r with its own header and URL.
+//
+// Only the headers the signature covers are handed to the SDK's signer;
+// the others join the copy afterwards. That keeps the signer's canonical
+// request short, and the header map is built once, at its final size.
 func (s *Signer) Sign(r *http.Request) (*http.Request, error) {
 	creds, err := s.Credentials.Retrieve(r.Context())
 	if err != nil {
@@ -110,28 +114,21 @@ func (s *Signer) Sign(r *http.Request) (*http.Request, error) {
 	*out = *r
 	u := *r.URL
 	out.URL = &u
-	out.Header = r.Header.Clone()
-	if out.Header == nil {
-		out.Header = http.Header{}
-	}
-	// A viewer's own signature parts would otherwise be mixed into ours.
-	for _, k := range []string{"Authorization", "X-Amz-Date", "X-Amz-Security-Token", "X-Amz-Content-Sha256"} {
-		delete(out.Header, k)
-	}
 	// Send and sign the path in S3's canonical form, so the signature
 	// matches whatever form the viewer used (a+b, a%2Bb, %c3%a9, %C3%A9).
-	u.RawPath = s3EscapePath(u.EscapedPath())
-	if p, err := url.PathUnescape(u.RawPath); err == nil {
-		u.Path = p
+	if escaped := u.EscapedPath(); !isS3Clean(escaped) {
+		u.RawPath = s3EscapePath(escaped)
+		if p, err := url.PathUnescape(u.RawPath); err == nil {
+			u.Path = p
+		}
+		if u.RawPath == u.Path {
+			u.RawPath = ""
+		}
 	}
-	if u.RawPath == u.Path {
-		u.RawPath = ""
-	}
-	hash := emptySHA256
+	hash := emptyHashValue
 	if r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
-		hash = unsignedPayload
+		hash = unsignedPayloadValue
 	}
-	out.Header["X-Amz-Content-Sha256"] = []string{hash}
 	now := time.Now
 	if s.Now != nil {
 		now = s.Now
@@ -139,23 +136,41 @@ func (s *Signer) Sign(r *http.Request) (*http.Request, error) {
 	// Sign only what S3 requires (host and every x-amz-* header) and the
 	// headers that select content: fewer bytes to hash, and headers an
 	// intermediary may rewrite (Via, X-Forwarded-For) stay out of the
-	// signature.
-	signed := make(http.Header, 8)
-	for k, vs := range out.Header {
-		if signedHeader(k) {
-			signed[k] = vs
+	// signature. A viewer's own signature parts are dropped: they would
+	// otherwise be mixed into ours.
+	h := make(http.Header, len(r.Header)+3)
+	for k, vs := range r.Header {
+		if signedHeader(k) && !viewerSigning(k) {
+			h[k] = vs
 		}
 	}
-	sr := &http.Request{Method: out.Method, URL: out.URL, Host: out.Host, Header: signed, ContentLength: out.ContentLength}
-	if err := s.signer.SignHTTP(r.Context(), creds, sr, hash, "s3", s.Region, now().UTC()); err != nil {
+	h["X-Amz-Content-Sha256"] = hash
+	out.Header = h
+	if err := s.signer.SignHTTP(r.Context(), creds, out, hash[0], "s3", s.Region, now().UTC()); err != nil {
 		return nil, fmt.Errorf("signing origin request: %w", err)
 	}
-	for _, k := range []string{"Authorization", "X-Amz-Date", "X-Amz-Security-Token"} {
-		if v, ok := signed[k]; ok {
-			out.Header[k] = v
+	for k, vs := range r.Header {
+		if !signedHeader(k) && !viewerSigning(k) {
+			h[k] = vs
 		}
 	}
 	return out, nil
+}
+
+// X-Amz-Content-Sha256 values, shared read-only: nothing appends to them.
+var (
+	emptyHashValue       = []string{emptySHA256}
+	unsignedPayloadValue = []string{unsignedPayload}
+)
+
+// viewerSigning reports the headers of a viewer's own SigV4 signature,
+// which the edge's signature replaces.
+func viewerSigning(k string) bool {
+	switch k {
+	case "Authorization", "X-Amz-Date", "X-Amz-Security-Token", "X-Amz-Content-Sha256":
+		return true
+	}
+	return false
 }
 
 // signedHeader reports a canonical header name the signature covers.
