@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -50,6 +49,8 @@ type settings struct {
 	wafAllowRate   float64
 	drain          time.Duration
 	s3Endpoint     string
+	s3Website      string
+	s3Buckets      listFlag
 	logDirSet      bool
 
 	// credentials are loaded from the AWS SDK's default chain the first
@@ -82,7 +83,9 @@ func (s *settings) register(fs *flag.FlagSet, serving bool) {
 	fs.Var(&s.certs, "cert", "ARN=CERT.pem,KEY.pem: the files for a ViewerCertificate's ACMCertificateArn or IAMCertificateId (repeatable)")
 	fs.BoolVar(&s.selfSigned, "self-signed", false, "mint certificates for every distribution from a local CA kept in --state-dir")
 	fs.StringVar(&s.stateDir, "state-dir", defaultStateDir(), "folder for the local CA and other state")
-	fs.StringVar(&s.s3Endpoint, "s3-endpoint", "", "URL of an S3-compatible server (http://127.0.0.1:9000) that S3 REST origins are sent to, path-style (/BUCKET/KEY), instead of BUCKET.s3.REGION.amazonaws.com")
+	fs.StringVar(&s.s3Endpoint, "s3-endpoint", "", "URL of an S3-compatible server that origins at S3 REST endpoints (BUCKET.s3.REGION.amazonaws.com) are sent to instead: http://127.0.0.1:9000 path-style (/BUCKET/KEY), http://*.s3.local:9000 virtual-host style (Host BUCKET.s3.local:9000)")
+	fs.StringVar(&s.s3Website, "s3-website-endpoint", "", "URL of an S3-compatible website server that origins at S3 website endpoints (BUCKET.s3-website-REGION.amazonaws.com) are sent to instead, with that domain as Host")
+	fs.Var(&s.s3Buckets, "s3-bucket-endpoint", "BUCKET=URL: that bucket's REST and website origins go to URL (forms as --s3-endpoint), before --s3-endpoint and --s3-website-endpoint (repeatable)")
 	fs.Var(&s.signerKeys, "trusted-signer-key", "KEY_PAIR_ID=PUBLIC.pem: a legacy CloudFront key pair's public key, for behaviors with TrustedSigners (repeatable)")
 	if !serving {
 		return
@@ -208,20 +211,39 @@ func (s *settings) trusted() ([]netip.Prefix, error) {
 	return out, nil
 }
 
-// s3EndpointURL parses --s3-endpoint: scheme and host only.
-func (s *settings) s3EndpointURL() (*url.URL, error) {
-	if s.s3Endpoint == "" {
-		return nil, nil
-	}
-	u, err := url.Parse(s.s3Endpoint)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
-		shown := "(unparsable)"
-		if err == nil {
-			shown = u.Redacted() // never echo a password given in the URL
+// s3Endpoints parses --s3-endpoint, --s3-website-endpoint and every
+// --s3-bucket-endpoint into o.
+func (s *settings) s3Endpoints(o *origin.Options) error {
+	var err error
+	for _, f := range []struct {
+		name, value string
+		dst         **origin.Endpoint
+	}{{"--s3-endpoint", s.s3Endpoint, &o.S3Endpoint}, {"--s3-website-endpoint", s.s3Website, &o.S3WebsiteEndpoint}} {
+		if f.value == "" {
+			continue
 		}
-		return nil, fmt.Errorf("--s3-endpoint %s: want http(s)://HOST[:PORT], without path, query or user", shown)
+		if *f.dst, err = origin.ParseEndpoint(f.value); err != nil {
+			return fmt.Errorf("%s %w", f.name, err)
+		}
 	}
-	return &url.URL{Scheme: u.Scheme, Host: u.Host}, nil
+	for _, kv := range s.s3Buckets {
+		bucket, u, ok := strings.Cut(kv, "=")
+		if !ok || bucket == "" || strings.ContainsAny(bucket, "/: ") {
+			return fmt.Errorf("--s3-bucket-endpoint: want BUCKET=URL, got a value without a bucket name")
+		}
+		ep, err := origin.ParseEndpoint(u)
+		if err != nil {
+			return fmt.Errorf("--s3-bucket-endpoint %s=%w", bucket, err)
+		}
+		if o.S3Buckets == nil {
+			o.S3Buckets = map[string]*origin.Endpoint{}
+		}
+		if o.S3Buckets[bucket] != nil {
+			return fmt.Errorf("--s3-bucket-endpoint %s: given twice", bucket)
+		}
+		o.S3Buckets[bucket] = ep
+	}
+	return nil
 }
 
 // awsCredentials loads the SDK's default credential chain (environment,
@@ -244,12 +266,12 @@ func (s *settings) awsCredentials() (aws.CredentialsProvider, error) {
 }
 
 func (s *settings) originOptions(set *resource.Set) (origin.Options, error) {
-	ep, err := s.s3EndpointURL()
-	if err != nil {
+	var o origin.Options
+	if err := s.s3Endpoints(&o); err != nil {
 		return origin.Options{}, err
 	}
-	o := origin.Options{S3Endpoint: ep}
 	if set.SignsOrigins() {
+		var err error
 		if o.Credentials, err = s.awsCredentials(); err != nil {
 			return origin.Options{}, err
 		}

@@ -13,7 +13,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -76,10 +75,15 @@ type Options struct {
 	// Resolve maps "host:port" to another "host:port" (tests, --resolve-like
 	// overrides); nil dials as given.
 	Resolve func(hostport string) string
-	// S3Endpoint, when set, is an S3-compatible server (scheme://host:port)
-	// that S3 REST origins are sent to path-style (/BUCKET/KEY) instead of
-	// the bucket's AWS domain.
-	S3Endpoint *url.URL
+	// S3Endpoint, when set, is an S3-compatible server that origins whose
+	// domain is an S3 REST endpoint are sent to instead of AWS.
+	S3Endpoint *Endpoint
+	// S3WebsiteEndpoint likewise takes origins whose domain is an S3
+	// website endpoint.
+	S3WebsiteEndpoint *Endpoint
+	// S3Buckets are per-bucket endpoints: they take that bucket's REST and
+	// website origins, before S3Endpoint and S3WebsiteEndpoint.
+	S3Buckets map[string]*Endpoint
 	// Credentials sign requests to origins with origin access control;
 	// nil when the configuration needs none.
 	Credentials aws.CredentialsProvider
@@ -142,16 +146,10 @@ func New(o *types.Origin, access Access, opts Options) (*Origin, error) {
 	c.HTTPHost = net.JoinHostPort(c.Domain, strconv.Itoa(int(httpPort)))
 	c.HTTPSHost = net.JoinHostPort(c.Domain, strconv.Itoa(int(httpsPort)))
 	s3 := ParseS3Domain(c.Domain)
-	if c.S3 && s3.Kind == S3REST && opts.S3Endpoint != nil {
-		// Path-style at the S3-compatible server: the bucket moves from the
-		// host name into the path, and the signature covers that host.
-		ep := opts.S3Endpoint
-		c.HTTPHost, c.HTTPSHost, c.HostHeader = ep.Host, ep.Host, ep.Host
-		c.Protocol = HTTPSOnly
-		if ep.Scheme == "http" {
-			c.Protocol = HTTPOnly
-		}
-		c.Path = "/" + s3.Bucket + c.Path
+	// Whatever the origin type: an S3 REST endpoint set up as a custom
+	// origin reaches the same S3 server, unsigned (a classic 403).
+	if ep := opts.endpointFor(s3); ep != nil {
+		c.useEndpoint(s3, ep)
 	}
 	if o.CustomHeaders != nil {
 		for _, h := range o.CustomHeaders.Items {

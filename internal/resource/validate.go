@@ -284,8 +284,8 @@ func (v *validator) origin(f, op string, o *types.Origin) {
 // originAccess checks origin access control and origin access identity
 // settings against the origin's S3 endpoint (spec §8): OAC must name a
 // loaded document of type s3 and sign a REST endpoint; website endpoints
-// take neither; a REST endpoint set up as a custom origin is the classic
-// cause of 403s, so it is warned about.
+// take neither and are custom origins only; a REST endpoint set up as a
+// custom origin is the classic cause of 403s, so it is warned about.
 func (v *validator) originAccess(f, op string, o *types.Origin) {
 	s3 := origin.ParseS3Domain(deref(o.DomainName))
 	oacID := deref(o.OriginAccessControlId)
@@ -310,6 +310,10 @@ func (v *validator) originAccess(f, op string, o *types.Origin) {
 		v.fail(f, op+".OriginAccessControlId", "%s is an S3 website endpoint, which cannot use origin access control (website endpoints serve public content only); use the REST endpoint %s.s3.%s.amazonaws.com as an S3 origin, or remove the OAC", deref(o.DomainName), s3.Bucket, s3.Region)
 	case s3.Kind == origin.S3Website && oai != "":
 		v.fail(f, op+".S3OriginConfig.OriginAccessIdentity", "%s is an S3 website endpoint, which cannot use an origin access identity; use the REST endpoint %s.s3.%s.amazonaws.com, or configure the website endpoint as a custom origin", deref(o.DomainName), s3.Bucket, s3.Region)
+	case s3.Kind == origin.S3Website && o.S3OriginConfig != nil:
+		// CloudFront's API refuses it: "InvalidArgument: The parameter
+		// Origin DomainName does not refer to a valid S3 bucket."
+		v.fail(f, op+".S3OriginConfig", "%s is an S3 website endpoint, which CloudFront refuses as an S3 origin (InvalidArgument: the origin DomainName does not refer to a valid S3 bucket); make it a custom origin (CustomOriginConfig, OriginProtocolPolicy http-only), or use the REST endpoint %s.s3.%s.amazonaws.com", deref(o.DomainName), s3.Bucket, s3.Region)
 	case (oacID != "" || oai != "") && o.CustomOriginConfig != nil:
 		v.fail(f, op+".OriginAccessControlId", "origin access control and identities sign S3 origins only: this origin has a CustomOriginConfig; use S3OriginConfig")
 	case (oacID != "" || oai != "") && s3.Kind != origin.S3REST:
