@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/openfront-edge/openfront/internal/doctor"
+	"github.com/openfront-edge/openfront/internal/origin"
 	"github.com/openfront-edge/openfront/internal/resource"
 )
 
@@ -281,8 +282,9 @@ func doctorURL(args []string) error {
 	fs := flag.NewFlagSet("doctor url", flag.ContinueOnError)
 	var configs, resolve, headers listFlag
 	var cacert, method, domain string
-	var asJSON bool
+	var asJSON, signOrigin bool
 	var timeout time.Duration
+	var s3 settings
 	fs.Var(&configs, "config", "distribution configs, to name the distribution, behavior and origin (repeatable)")
 	fs.Var(&resolve, "resolve", "HOST:PORT:ADDR (or HOST:PORT:ADDR:PORT2): connect there instead, as curl (repeatable)")
 	fs.Var(&headers, "header", "request header \"Name: value\"; a Host header sets the Host (repeatable)")
@@ -293,6 +295,10 @@ func doctorURL(args []string) error {
 	fs.StringVar(&domain, "domain", "cloudfront.localhost", "this edge's default-domain suffix")
 	fs.DurationVar(&timeout, "timeout", 10*time.Second, "timeout of each request")
 	fs.BoolVar(&asJSON, "json", false, "print one JSON document (docs/doctor.md)")
+	fs.StringVar(&s3.s3Endpoint, "s3-endpoint", "", "as openfront serve's: where S3 REST origins are, for the origin probe")
+	fs.StringVar(&s3.s3Website, "s3-website-endpoint", "", "as openfront serve's: where S3 website origins are, for the origin probe")
+	fs.Var(&s3.s3Buckets, "s3-bucket-endpoint", "BUCKET=URL, as openfront serve's (repeatable)")
+	fs.BoolVar(&signOrigin, "sign-origin", false, "sign the probes of S3 origins with origin access as this edge does, with the AWS credentials of the default chain (environment, shared files, profile)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), "Usage: openfront doctor url [flags] URL\n\n"+
 			"Requests URL (from this edge or real CloudFront), reads what answered, and runs follow-up requests\n"+
@@ -315,9 +321,20 @@ func doctorURL(args []string) error {
 	for _, p := range problems {
 		fmt.Fprintln(os.Stderr, "openfront doctor: not read:", p)
 	}
-	rep, err := doctor.ProbeURL(context.Background(), doctor.ProbeOptions{
+	po := doctor.ProbeOptions{
 		URL: pos[0], Method: strings.ToUpper(method), Headers: headers, Resolve: resolve, CACert: cacert, Model: model, Timeout: timeout,
-	})
+	}
+	var eps origin.Options
+	if err := s3.s3Endpoints(&eps); err != nil {
+		return inputError("%v", err)
+	}
+	po.S3Endpoint, po.S3WebsiteEndpoint, po.S3Buckets = eps.S3Endpoint, eps.S3WebsiteEndpoint, eps.S3Buckets
+	if signOrigin {
+		if po.OriginCredentials, err = s3.awsCredentials(); err != nil {
+			return inputError("--sign-origin: %v", err)
+		}
+	}
+	rep, err := doctor.ProbeURL(context.Background(), po)
 	if err != nil {
 		return inputError("%v", err)
 	}

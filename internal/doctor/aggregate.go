@@ -488,7 +488,7 @@ func (t *tally) resolve() {
 	// distribution's origin serves anything at all, and name the first.
 	var s3keys []groupKey
 	for k, g := range t.groups {
-		if k.cause == cause.S3Origin && k.detail == "" && g.beh != nil && g.beh.Origin != nil && g.beh.Origin.HasOriginAccess() {
+		if reranked(k.cause, k.detail, g.beh, t.dists[g.statsKey]) {
 			s3keys = append(s3keys, k)
 		}
 	}
@@ -516,7 +516,7 @@ func (t *tally) resolve() {
 		}
 	}
 	for _, rq := range t.reqs {
-		if rq.Cause == string(cause.S3Origin) && rq.Detail == "" && rq.beh != nil && rq.beh.Origin != nil && rq.beh.Origin.HasOriginAccess() {
+		if reranked(cause.Cause(rq.Cause), rq.Detail, rq.beh, t.dists[rq.stats]) {
 			v := rankedS3(rq.beh.Origin, t.dists[rq.stats])
 			rq.Detail, rq.Confidence, rq.Candidates = v.Detail, string(v.Confidence), v.Candidates
 			for _, e := range v.Evidence {
@@ -533,6 +533,8 @@ func rankedS3(o *Origin, st *distStats) *Verdict {
 	v := verdict(cause.S3Origin, order[0], Possible)
 	v.Candidates = order[1:]
 	switch {
+	case !o.HasOriginAccess():
+		v.add("ranked: the origin serves other objects without origin access, so the bucket is public and a missing object is the usual cause", "%d successful origin fetches", st.okMiss)
 	case o.OAI != "" && o.OAC == "":
 		v.add("ranked: with an origin access identity, the bucket policy must name it", "%s", o.OAI)
 	case st != nil && st.okMiss > 0:

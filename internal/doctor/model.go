@@ -108,7 +108,10 @@ type Origin struct {
 	// OACNever is set when the OAC's SigningBehavior is never: requests
 	// then reach S3 unsigned, as if the origin had no access at all.
 	OACNever bool
-	Raw      *types.Origin
+	// Sole is set on a distribution's only origin: the distribution's
+	// statistics are then the origin's.
+	Sole bool
+	Raw  *types.Origin
 }
 
 // HasOriginAccess reports an OAC or OAI that signs the origin's requests.
@@ -268,6 +271,9 @@ func (m *Model) compile(rd *resource.Distribution) *Dist {
 			}
 			d.Origins = append(d.Origins, or)
 			origins[or.ID] = or
+		}
+		if len(d.Origins) == 1 {
+			d.Origins[0].Sole = true
 		}
 	}
 	if c.OriginGroups != nil {

@@ -3,8 +3,10 @@ package doctor
 import (
 	"context"
 	"crypto"
+	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,13 +15,16 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/openfront-edge/openfront/internal/cause"
 	"github.com/openfront-edge/openfront/internal/hostroute"
+	"github.com/openfront-edge/openfront/internal/origin"
 	"github.com/openfront-edge/openfront/internal/signedurl"
 )
 
@@ -37,6 +42,15 @@ type ProbeOptions struct {
 	// Transport, when set, replaces the HTTP transport (tests).
 	Transport http.RoundTripper
 	Now       func() time.Time
+	// S3Endpoint, S3WebsiteEndpoint and S3Buckets are where S3 origins
+	// are, as the edge's flags of the same names: the origin probe goes
+	// there instead of AWS.
+	S3Endpoint, S3WebsiteEndpoint *origin.Endpoint
+	S3Buckets                     map[string]*origin.Endpoint
+	// OriginCredentials, when set, sign the probes of S3 origins with
+	// origin access as this edge signs them (SigV4, SigningBehavior
+	// always); otherwise they go anonymous.
+	OriginCredentials aws.CredentialsProvider
 }
 
 // Answer is what one request got back.
@@ -59,6 +73,9 @@ type Answer struct {
 	Code     string `json:"xml_code,omitempty"`
 	Message  string `json:"xml_message,omitempty"`
 	Error    string `json:"error,omitempty"`
+	// Signed is set on origin probes signed like the edge's origin
+	// requests (the signature itself is never shown).
+	Signed bool `json:"signed,omitempty"`
 }
 
 // Body shapes.
@@ -209,8 +226,17 @@ func (p *prober) newClient() (*http.Client, error) {
 
 func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
+// probeOpt changes one probe: headers added, or signed for an S3 origin.
+type probeOpt struct {
+	header http.Header
+	sign   *origin.Signer
+}
+
+// probeFunc sends one follow-up request and records it in the report.
+type probeFunc func(name, purpose, method string, u *url.URL, host string, opts ...probeOpt) *Answer
+
 // do sends one request and reads the answer's shape.
-func (p *prober) do(ctx context.Context, name, purpose, method string, u *url.URL, host string) Answer {
+func (p *prober) do(ctx context.Context, name, purpose, method string, u *url.URL, host string, opts ...probeOpt) Answer {
 	a := Answer{Name: name, Purpose: purpose, Method: method, URL: u.String(), Host: host}
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), nil)
 	if err != nil {
@@ -221,6 +247,18 @@ func (p *prober) do(ctx context.Context, name, purpose, method string, u *url.UR
 	req.Host = host
 	if req.Header.Get("User-Agent") == "" {
 		req.Header.Set("User-Agent", "openfront-doctor")
+	}
+	for _, o := range opts {
+		for k, vs := range o.header {
+			req.Header[k] = vs
+		}
+		if o.sign != nil {
+			if req, err = o.sign.Sign(req); err != nil {
+				a.Error = err.Error() // the SDK's message: names a source, never a secret
+				return a
+			}
+			a.Signed = true
+		}
 	}
 	resp, err := p.client.Do(req)
 	if err != nil {
@@ -281,8 +319,8 @@ func edgeMade(a *Answer) bool { return strings.EqualFold(a.Server, "CloudFront")
 
 func (p *prober) diagnose(ctx context.Context, u *url.URL, rep *ProbeReport) *Verdict {
 	a := &rep.Response
-	probe := func(name, purpose, method string, pu *url.URL, host string) *Answer {
-		rep.Probes = append(rep.Probes, p.do(ctx, name, purpose, method, pu, host))
+	probe := func(name, purpose, method string, pu *url.URL, host string, opts ...probeOpt) *Answer {
+		rep.Probes = append(rep.Probes, p.do(ctx, name, purpose, method, pu, host, opts...))
 		return &rep.Probes[len(rep.Probes)-1]
 	}
 	base := func(v *Verdict) *Verdict {
@@ -338,7 +376,7 @@ func (p *prober) diagnose(ctx context.Context, u *url.URL, rep *ProbeReport) *Ve
 		if o.Kind != OriginCustom {
 			v.Cause = cause.S3Origin
 		}
-		if r := p.probeOrigin(ctx, u, o, probe); r != nil && r.Status == 403 && !edgeMade(r) {
+		if r := p.probeOrigin(ctx, u, p.originTarget(o, u.Scheme), probe); r != nil && r.Status == 403 && !edgeMade(r) {
 			v.Confidence = Certain
 			v.add("the origin refuses the same request directly", "%s → %d", r.URL, r.Status)
 		}
@@ -353,7 +391,7 @@ func originOf(b *Behavior) *Origin {
 	return b.Origin
 }
 
-func (p *prober) cloudFrontPage(ctx context.Context, u *url.URL, a *Answer, d *Dist, b *Behavior, probe func(string, string, string, *url.URL, string) *Answer) *Verdict {
+func (p *prober) cloudFrontPage(ctx context.Context, u *url.URL, a *Answer, d *Dist, b *Behavior, probe probeFunc) *Verdict {
 	switch a.Sentence {
 	case SentenceGeo:
 		v := verdict(cause.GeoRestriction, "", Certain)
@@ -490,7 +528,7 @@ func (p *prober) signingXML(u *url.URL, a *Answer, b *Behavior) *Verdict {
 }
 
 // s3Answer explains S3's own refusal passed through CloudFront.
-func (p *prober) s3Answer(ctx context.Context, u *url.URL, a *Answer, d *Dist, b *Behavior, probe func(string, string, string, *url.URL, string) *Answer) *Verdict {
+func (p *prober) s3Answer(ctx context.Context, u *url.URL, a *Answer, d *Dist, b *Behavior, probe probeFunc) *Verdict {
 	msg := a.Code + ": " + a.Message
 	switch {
 	case strings.Contains(a.Message, "Query-string authentication requires"):
@@ -526,45 +564,124 @@ func (p *prober) s3Answer(ctx context.Context, u *url.URL, a *Answer, d *Dist, b
 	}
 	v.add("S3's error passed through CloudFront", "%s", msg)
 	if o := originOf(b); o != nil {
-		r := p.probeOrigin(ctx, u, o, probe)
+		t := p.originTarget(o, u.Scheme)
+		r := p.probeOrigin(ctx, u, t, probe)
 		switch {
 		case r == nil:
 		case r.Status == 404:
 			v = verdict(cause.S3Origin, cause.DetailMissingObjectWithoutList, Certain)
 			v.add("the bucket says the key does not exist when asked directly", "%s → 404 %s", r.URL, r.Code)
+		case r.Status < 300 && b.ForwardsHost:
+			v = verdict(cause.S3Origin, cause.DetailHostHeaderForwarded, Certain)
+			v.add("the origin serves the same path asked with its own Host; through CloudFront it gets the viewer's", "%s → %d; Host forwarded by %s", r.URL, r.Status, b.HostVia)
 		case r.Status == 403 && !o.HasOriginAccess() && (r.Shape == ShapeS3XML || r.Shape == ShapeS3Website):
 			v.Confidence = Certain
 			v.add("the bucket refuses the same request directly, and the origin has no origin access", "%s → 403", r.URL)
-		case r.Status < 300 && o.HasOriginAccess():
+		case r.Status < 300 && o.HasOriginAccess() && !r.Signed:
 			v.add("the object is readable directly: the bucket policy refuses the distribution's principal", "%s → %d", r.URL, r.Status)
 			v.Detail, v.Confidence = cause.DetailOriginAccessNotInBucketPolicy, Likely
+		}
+		if r != nil && r.Status == 403 && o.Kind == OriginS3REST && u.Path != "/" && !b.ForwardsHost {
+			p.refineS3(ctx, u, t, v, probe)
 		}
 	}
 	return v
 }
 
+// refineS3 separates the refusals of an S3 REST origin's object with two
+// more direct requests. Signed with x-amz-request-payer: a Requester Pays
+// bucket serves only requests that say the requester pays
+// (ObjectsinRequesterPaysBuckets). A key next to it that cannot exist: S3
+// answers 404 for a missing key only to a principal that may list the
+// bucket (GetObject's permissions; some S3-compatible servers, to one that
+// may read that key), so a 404 there means the refused key is not simply
+// missing: it is refused by name.
+func (p *prober) refineS3(ctx context.Context, u *url.URL, t *originTarget, v *Verdict, probe probeFunc) {
+	q := originQuery(u.RawQuery)
+	if t.signer != nil {
+		payer := http.Header{"X-Amz-Request-Payer": {"requester"}}
+		r := probe("origin-request-payer", "the origin directly, signed, with x-amz-request-payer: requester", p.o.Method,
+			t.url(u.Path, q), t.host, probeOpt{sign: t.signer, header: payer})
+		if r.Error == "" && r.Status < 300 {
+			*v = Verdict{Cause: cause.S3Origin, Detail: cause.DetailRequesterPays, Confidence: Certain, Evidence: v.Evidence}
+			v.add("the bucket refuses the signed request, and serves it once it says the requester pays: Requester Pays is on", "%s → %d with x-amz-request-payer", r.URL, r.Status)
+			return
+		}
+	} else if t.o.HasOriginAccess() {
+		v.add("the origin probes went unsigned; give --sign-origin (with the edge's AWS credentials) to ask S3 as the edge does", "")
+	}
+	var rnd [8]byte
+	rand.Read(rnd[:])
+	missing := path.Join(path.Dir(u.Path), "openfront-doctor-no-such-key-"+hex.EncodeToString(rnd[:]))
+	r := probe("origin-missing-key", "a key next to it that does not exist, from the origin directly", p.o.Method,
+		t.url(missing, ""), t.host, probeOpt{sign: t.signer})
+	if r.Error != "" || r.Status != 404 {
+		return
+	}
+	ev := v.Evidence
+	*v = Verdict{Cause: cause.S3Origin, Detail: cause.DetailBucketPolicyDeny, Confidence: Likely, Evidence: ev}
+	v.add("the bucket tells this principal that a key next to it is missing, yet refuses this one: it is refused by name, not missing", "%s → 404 %s", r.URL, r.Code)
+	v.Candidates = []string{cause.DetailKMSEncrypted, cause.DetailObjectOwnedByOtherAccount}
+	if !t.o.HasOriginAccess() {
+		// An allow list that leaves the key out refuses it the same way.
+		v.Candidates = append([]string{cause.DetailNoOriginAccess}, v.Candidates...)
+	}
+}
+
+// originTarget is how the doctor asks an origin directly: where the edge
+// connects (the S3 endpoints given included), with the Host it sends, and
+// signed as it signs when credentials were given.
+type originTarget struct {
+	o            *Origin
+	scheme, addr string
+	prefix       string // OriginPath, after /BUCKET on a path-style S3 endpoint
+	host         string
+	signer       *origin.Signer
+}
+
+func (t *originTarget) url(p, rawQuery string) *url.URL {
+	return &url.URL{Scheme: t.scheme, Host: t.addr, Path: t.prefix + p, RawQuery: rawQuery}
+}
+
+// originTarget compiles o as the edge does; nil when it cannot.
+func (p *prober) originTarget(o *Origin, viewerScheme string) *originTarget {
+	if o.Raw == nil {
+		return nil
+	}
+	oc, err := origin.New(o.Raw, origin.Access{}, origin.Options{S3Endpoint: p.o.S3Endpoint,
+		S3WebsiteEndpoint: p.o.S3WebsiteEndpoint, S3Buckets: p.o.S3Buckets})
+	if err != nil {
+		return nil
+	}
+	oc.Transport.CloseIdleConnections() // never used: the doctor's own client sends
+	t := &originTarget{o: o, scheme: "https", addr: oc.HTTPSHost, prefix: oc.Path, host: oc.HostHeader}
+	if oc.Protocol == origin.HTTPOnly || (oc.Protocol == origin.MatchViewer && viewerScheme == "http") {
+		t.scheme, t.addr = "http", oc.HTTPHost
+	}
+	// A default port is left out of the URL.
+	if h, port, err := net.SplitHostPort(t.addr); err == nil && (t.scheme == "http" && port == "80" || t.scheme == "https" && port == "443") {
+		t.addr = h
+		if strings.Contains(h, ":") {
+			t.addr = "[" + h + "]"
+		}
+	}
+	if p.o.OriginCredentials != nil && o.Kind == OriginS3REST && o.S3Config && o.HasOriginAccess() {
+		t.signer, _ = origin.NewSigner(nil, p.o.OriginCredentials, o.S3.Region, origin.SignAlways)
+	}
+	return t
+}
+
 // probeOrigin requests the path from the origin directly, when the
 // configuration names it.
-func (p *prober) probeOrigin(ctx context.Context, u *url.URL, o *Origin, probe func(string, string, string, *url.URL, string) *Answer) *Answer {
-	ou := &url.URL{Scheme: "https", Host: o.Domain, Path: o.OriginPath + u.Path, RawQuery: originQuery(u.RawQuery)}
-	if o.Kind == OriginS3Website {
-		ou.Scheme = "http"
+func (p *prober) probeOrigin(ctx context.Context, u *url.URL, t *originTarget, probe probeFunc) *Answer {
+	if t == nil {
+		return nil
 	}
-	if cfg := o.Raw.CustomOriginConfig; cfg != nil {
-		if cfg.OriginProtocolPolicy == "http-only" {
-			ou.Scheme = "http"
-		}
-		// The origin's own ports, as the edge would connect (a default
-		// port is left out of the URL).
-		port := cfg.HTTPSPort
-		if ou.Scheme == "http" {
-			port = cfg.HTTPPort
-		}
-		if port != nil && !(ou.Scheme == "http" && *port == 80) && !(ou.Scheme == "https" && *port == 443) {
-			ou.Host = net.JoinHostPort(o.Domain, strconv.Itoa(int(*port)))
-		}
+	purpose := "the origin directly (" + t.o.ID + ")"
+	if t.signer != nil {
+		purpose += ", signed as the edge signs"
 	}
-	r := probe("origin", "the origin directly ("+o.ID+")", p.o.Method, ou, o.Domain)
+	r := probe("origin", purpose, p.o.Method, t.url(u.Path, originQuery(u.RawQuery)), t.host, probeOpt{sign: t.signer})
 	if r.Error != "" {
 		return nil
 	}
@@ -592,6 +709,9 @@ func (r *ProbeReport) WriteText(w io.Writer, st Style) error {
 	}
 	for _, pr := range r.Probes {
 		res := fmt.Sprintf("%d %s", pr.Status, pr.Shape)
+		if pr.Signed {
+			res += " (signed)"
+		}
 		if pr.Error != "" {
 			res = "error: " + pr.Error
 		}

@@ -364,8 +364,15 @@ func (c *classifier) originVerdict(r *request, d *Dist, b *Behavior) *Verdict {
 // rankS3 orders the S3 causes the logs cannot tell apart. If the origin
 // serves other objects, its access works and a missing object (which S3
 // reports as 403 without s3:ListBucket) is the usual culprit; if not, the
-// bucket policy is.
+// bucket policy is. An origin without origin access that serves objects
+// reads a public bucket: a missing object first again, then an object the
+// public policy leaves out.
 func rankS3(o *Origin, st *distStats) []string {
+	if o != nil && !o.HasOriginAccess() {
+		// Only with successful fetches (reranked): the bucket is public.
+		return []string{cause.DetailMissingObjectWithoutList, cause.DetailNoOriginAccess, cause.DetailBucketPolicyDeny,
+			cause.DetailKMSEncrypted, cause.DetailObjectOwnedByOtherAccount}
+	}
 	if o != nil && o.OAI != "" && o.OAC == "" {
 		return []string{cause.DetailOriginAccessNotInBucketPolicy, cause.DetailMissingObjectWithoutList,
 			cause.DetailKMSEncrypted, cause.DetailBucketPolicyDeny, cause.DetailObjectOwnedByOtherAccount, cause.DetailRequesterPays}
@@ -433,4 +440,19 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// reranked reports an S3 refusal the distribution's statistics rank at the
+// end of a run: one with origin access and no detail, or a no-origin-access
+// one from an origin that served other objects without access (a public
+// bucket, where a 403 is rather a missing key). The statistics are the
+// distribution's, so the second needs the distribution's only origin.
+func reranked(c cause.Cause, detail string, b *Behavior, st *distStats) bool {
+	if c != cause.S3Origin || b == nil || b.Origin == nil {
+		return false
+	}
+	if b.Origin.HasOriginAccess() {
+		return detail == ""
+	}
+	return detail == cause.DetailNoOriginAccess && b.Origin.Sole && st != nil && st.okMiss > 0
 }
