@@ -530,6 +530,11 @@ func (p *prober) signingXML(u *url.URL, a *Answer, b *Behavior) *Verdict {
 // s3Answer explains S3's own refusal passed through CloudFront.
 func (p *prober) s3Answer(ctx context.Context, u *url.URL, a *Answer, d *Dist, b *Behavior, probe probeFunc) *Verdict {
 	msg := a.Code + ": " + a.Message
+	// A viewer's own signature reaches S3 where a policy forwards
+	// Authorization and the OAC's SigningBehavior is no-override; S3 then
+	// refuses it, if only for CloudFront's X-Amz-Cf-Id, which it lacks.
+	unsignedHeaders := strings.Contains(a.Message, "headers present in the request which were not signed")
+	viewerSigned := (a.Code == "SignatureDoesNotMatch" || unsignedHeaders) && p.hdr.Get("Authorization") != ""
 	switch {
 	case strings.Contains(a.Message, "Query-string authentication requires"):
 		v := verdict(cause.SignedURL, cause.DetailSigningParamsToS3, Certain)
@@ -547,7 +552,7 @@ func (p *prober) s3Answer(ctx context.Context, u *url.URL, a *Answer, d *Dist, b
 		v := verdict(cause.S3Origin, cause.DetailRequesterPays, Likely)
 		v.add("S3 asks the requester to pay", "%s", msg)
 		return v
-	case a.Code == "SignatureDoesNotMatch" || a.Code == "NoSuchBucket" || a.Code == "InvalidBucketName":
+	case (a.Code == "SignatureDoesNotMatch" && !viewerSigned) || a.Code == "NoSuchBucket" || a.Code == "InvalidBucketName":
 		v := verdict(cause.S3Origin, cause.DetailHostHeaderForwarded, Likely)
 		v.add("S3 looked for another bucket or signature: the viewer's Host reached it", "%s", msg)
 		return v
@@ -563,6 +568,13 @@ func (p *prober) s3Answer(ctx context.Context, u *url.URL, a *Answer, d *Dist, b
 		v = verdict(cause.S3Origin, cause.DetailWebsiteEndpointPrivateObject, Likely)
 	}
 	v.add("S3's error passed through CloudFront", "%s", msg)
+	if viewerSigned {
+		v.Candidates = nil // S3 refused the viewer's signature, not the origin's access
+		v.add("the request carried its own Authorization, which reaches S3 unchanged where a policy forwards it and the origin access control's SigningBehavior is no-override: S3 refused that signature", "")
+		if unsignedHeaders {
+			v.add("S3 refuses x-amz-* headers a signature does not cover, and CloudFront adds X-Amz-Cf-Id to every origin request: a viewer's own SigV4 header signature cannot pass through; let the origin access control sign (SigningBehavior always) or stop forwarding Authorization", "")
+		}
+	}
 	if o := originOf(b); o != nil {
 		t := p.originTarget(o, u.Scheme)
 		r := p.probeOrigin(ctx, u, t, probe)
@@ -577,6 +589,9 @@ func (p *prober) s3Answer(ctx context.Context, u *url.URL, a *Answer, d *Dist, b
 		case r.Status == 403 && !o.HasOriginAccess() && (r.Shape == ShapeS3XML || r.Shape == ShapeS3Website):
 			v.Confidence = Certain
 			v.add("the bucket refuses the same request directly, and the origin has no origin access", "%s → 403", r.URL)
+		case r.Status < 300 && viewerSigned:
+			v.Confidence = Certain
+			v.add("the origin serves the same request, the viewer's signature included, when it comes without CloudFront's headers", "%s → %d", r.URL, r.Status)
 		case r.Status < 300 && o.HasOriginAccess() && !r.Signed:
 			v.add("the object is readable directly: the bucket policy refuses the distribution's principal", "%s → %d", r.URL, r.Status)
 			v.Detail, v.Confidence = cause.DetailOriginAccessNotInBucketPolicy, Likely

@@ -152,7 +152,7 @@ func TestSignerBehaviors(t *testing.T) {
 // (same headers, same X-Amz-Date) and compares the signatures, including
 // for keys that need escaping.
 func TestSignatureVerifies(t *testing.T) {
-	for _, target := range []string{"/k.txt", "/with%20space.txt", "/a+b.txt", "/a%2Fb.txt", "/caf%C3%A9/%E2%9C%93.txt", "/"} {
+	for _, target := range []string{"/k.txt", "/with%20space.txt", "/a+b.txt", "/a%2Fb.txt", "/caf%C3%A9/%E2%9C%93.txt", "/v1..2/..notes.txt", "/"} {
 		t.Run(target, func(t *testing.T) {
 			rec := &recorder{}
 			s, _ := NewSigner(rec, testCreds, "us-east-1", SignAlways)

@@ -42,15 +42,15 @@ func TestDoctorS3Origin(t *testing.T) {
 	}
 
 	// doctor url, while the edge runs: it names the cause from S3's answer
-	// and the configuration. (It has no --s3-endpoint, so its origin probe
-	// goes to BUCKET.s3.us-east-1.amazonaws.com and cannot reach versitygw.)
+	// and the configuration, and with --s3-endpoint asks versitygw itself,
+	// which refuses the same request: certain.
 	t.Run("doctor url", func(t *testing.T) {
 		_, port, _ := net.SplitHostPort(e.HTTP)
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
 				host := defaultDomain(tc.dist)
 				var rep doctorURLReport
-				code := runDoctorJSON(t, &rep, "url", "--json", "--config", e.ConfigDir,
+				code := runDoctorJSON(t, &rep, "url", "--json", "--config", e.ConfigDir, "--s3-endpoint", s3.Endpoint,
 					"--resolve", host+":80:127.0.0.1:"+port, "http://"+host+tc.target)
 				if code != 1 {
 					t.Errorf("exit status: got %d, want 1", code)
@@ -61,7 +61,7 @@ func TestDoctorS3Origin(t *testing.T) {
 				if rep.Finding == nil {
 					t.Fatalf("finding: got null, want s3-origin/%s (response %+v)", tc.detail, rep.Response)
 				}
-				if f := rep.Finding; f.Cause != "s3-origin" || f.Detail != tc.detail {
+				if f := rep.Finding; f.Cause != "s3-origin" || f.Detail != tc.detail || f.Confidence != "certain" {
 					t.Errorf("finding: got %s/%q (%s), want s3-origin/%q: docs/doctor.md: %s\nevidence: %q\nprobes: %+v",
 						f.Cause, f.Detail, f.Confidence, tc.detail, tc.why, f.Evidence, rep.Probes)
 				}

@@ -23,7 +23,11 @@ import (
 // checks and private buckets (spec dependencies.md §6).
 type s3Server struct {
 	Endpoint string // http://127.0.0.1:P
-	Creds    aws.Credentials
+	// Website is versitygw's website endpoint (http://127.0.0.1:W) when
+	// started with startS3Website: it takes the bucket from a Host
+	// BUCKET.s3-website-us-east-1.amazonaws.com, as S3's website endpoints.
+	Website string
+	Creds   aws.Credentials
 }
 
 // findVersity looks for versitygw on PATH, then in GOBIN and GOPATH/bin,
@@ -55,6 +59,20 @@ func findVersity() string {
 // loopback port; it skips the test when versitygw is not installed.
 func startS3(t *testing.T) *s3Server {
 	t.Helper()
+	return startS3With(t, false)
+}
+
+// s3WebsiteDomain is the website domain versitygw serves buckets under.
+const s3WebsiteDomain = "s3-website-us-east-1.amazonaws.com"
+
+// startS3Website is startS3 with versitygw's website endpoint as well.
+func startS3Website(t *testing.T) *s3Server {
+	t.Helper()
+	return startS3With(t, true)
+}
+
+func startS3With(t *testing.T, website bool) *s3Server {
+	t.Helper()
 	bin := findVersity()
 	if bin == "" {
 		t.Skip("versitygw is not installed: go install github.com/versity/versitygw/cmd/versitygw@v1.8.0 (.ci/run does)")
@@ -68,8 +86,19 @@ func startS3(t *testing.T) *s3Server {
 		}
 		addr := l.Addr().String()
 		l.Close()
+		args := []string{"--port", addr}
+		waddr := ""
+		if website {
+			wl, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			waddr = wl.Addr().String()
+			wl.Close()
+			args = append(args, "--website", waddr, "--website-domain", s3WebsiteDomain)
+		}
 		out := newOutput()
-		cmd := exec.Command(bin, "--port", addr, "posix", dir)
+		cmd := exec.Command(bin, append(args, "posix", dir)...)
 		cmd.Env = append(os.Environ(), "ROOT_ACCESS_KEY_ID="+s.Creds.AccessKeyID, "ROOT_SECRET_ACCESS_KEY="+s.Creds.SecretAccessKey)
 		cmd.Stdout, cmd.Stderr = out, out
 		if err := cmd.Start(); err != nil {
@@ -89,7 +118,16 @@ func startS3(t *testing.T) *s3Server {
 			if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
 				c.Close()
 				up = true
-				break
+				if waddr != "" {
+					wc, err := net.DialTimeout("tcp", waddr, time.Second)
+					up = err == nil
+					if up {
+						wc.Close()
+					}
+				}
+				if up {
+					break
+				}
 			}
 			select {
 			case <-out.changed:
@@ -100,6 +138,9 @@ func startS3(t *testing.T) *s3Server {
 		if up {
 			t.Cleanup(func() { cmd.Process.Kill(); <-exited })
 			s.Endpoint = "http://" + addr
+			if waddr != "" {
+				s.Website = "http://" + waddr
+			}
 			return s
 		}
 		cmd.Process.Kill()
@@ -132,13 +173,13 @@ func (s *s3Server) do(t *testing.T, method, path string, body []byte) *http.Resp
 	return resp
 }
 
-// mustDo is do, failing the test unless S3 answers 200.
+// mustDo is do, failing the test unless S3 answers 2xx.
 func (s *s3Server) mustDo(t *testing.T, method, path string, body []byte) {
 	t.Helper()
 	resp := s.do(t, method, path, body)
-	if resp.StatusCode != 200 {
+	if resp.StatusCode/100 != 2 {
 		b, _ := io.ReadAll(resp.Body)
-		t.Fatalf("%s %s: got %s %s, want 200", method, path, resp.Status, b)
+		t.Fatalf("%s %s: got %s %s, want 2xx", method, path, resp.Status, b)
 	}
 }
 
@@ -151,6 +192,7 @@ var s3Objects = map[string]string{
 	"/a%2Bb.txt":            "plus in the key",
 	"/dir/slash.txt":        "slash in the key",
 	"/caf%C3%A9/%C3%BC.txt": "unicode key",
+	"/v1..2/..notes.txt":    "dots in the key",
 }
 
 // s3Origin is an S3 REST origin for bucket, optionally with an OAC.
@@ -187,7 +229,15 @@ func s3Docs(bucket string) map[string]any {
 // its environment and no shared AWS files.
 func startS3Edge(t *testing.T, s3 *s3Server, bucket, accessKey, secret string) *edge {
 	t.Helper()
-	// The edge process inherits this environment (exec.Cmd with nil Env).
+	useS3Credentials(t, accessKey, secret)
+	return startEdge(t, s3Docs(bucket), "--s3-endpoint", s3.Endpoint)
+}
+
+// useS3Credentials gives the processes the test starts (the edge, the
+// doctor: exec.Cmd with nil Env inherits) these AWS credentials in their
+// environment, and no shared AWS files.
+func useS3Credentials(t *testing.T, accessKey, secret string) {
+	t.Helper()
 	t.Setenv("AWS_ACCESS_KEY_ID", accessKey)
 	t.Setenv("AWS_SECRET_ACCESS_KEY", secret)
 	t.Setenv("AWS_SESSION_TOKEN", "")
@@ -195,7 +245,6 @@ func startS3Edge(t *testing.T, s3 *s3Server, bucket, accessKey, secret string) *
 	t.Setenv("AWS_CONFIG_FILE", os.DevNull)
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
 	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	return startEdge(t, s3Docs(bucket), "--s3-endpoint", s3.Endpoint)
 }
 
 func newS3Bucket(t *testing.T) (*s3Server, string) {
@@ -219,14 +268,16 @@ func TestS3OriginAccessControl(t *testing.T) {
 
 	t.Run("OAC always signs: 200 for every key form", func(t *testing.T) {
 		for target, body := range map[string]string{
-			"/private.txt":          s3Objects["/private.txt"],
-			"/with%20space.txt":     s3Objects["/with%20space.txt"],
-			"/a+b.txt":              s3Objects["/a%2Bb.txt"],
-			"/a%2Bb.txt":            s3Objects["/a%2Bb.txt"],
-			"/dir/slash.txt":        s3Objects["/dir/slash.txt"],
-			"/dir%2Fslash.txt":      s3Objects["/dir/slash.txt"],
-			"/caf%C3%A9/%C3%BC.txt": s3Objects["/caf%C3%A9/%C3%BC.txt"],
-			"/caf%c3%a9/%c3%bc.txt": s3Objects["/caf%C3%A9/%C3%BC.txt"],
+			"/private.txt":               s3Objects["/private.txt"],
+			"/with%20space.txt":          s3Objects["/with%20space.txt"],
+			"/a+b.txt":                   s3Objects["/a%2Bb.txt"],
+			"/a%2Bb.txt":                 s3Objects["/a%2Bb.txt"],
+			"/dir/slash.txt":             s3Objects["/dir/slash.txt"],
+			"/dir%2Fslash.txt":           s3Objects["/dir/slash.txt"],
+			"/caf%C3%A9/%C3%BC.txt":      s3Objects["/caf%C3%A9/%C3%BC.txt"],
+			"/caf%c3%a9/%c3%bc.txt":      s3Objects["/caf%C3%A9/%C3%BC.txt"],
+			"/v1..2/..notes.txt":         s3Objects["/v1..2/..notes.txt"],
+			"/v1%2E%2E2/%2E%2Enotes.txt": s3Objects["/v1..2/..notes.txt"],
 		} {
 			r := e.do(t, request{Host: defaultDomain("EOACALWAYS"), Target: target})
 			if r.Status != 200 || string(r.Body) != body {
