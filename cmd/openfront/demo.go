@@ -429,7 +429,9 @@ func printDemo(w *os.File, e *running, dir string, o *demoOrigins, s3 *demoS3) {
 	if s3 == nil {
 		fmt.Fprintf(w, "S3 origins with origin access control: install versitygw (%s) and run the demo again\n", demoS3Install)
 	} else {
-		fmt.Fprintf(w, "S3 (versitygw, root key %s, bucket %s): %s, data in %s\n", s3.creds.AccessKeyID, demoBucket, s3.Endpoint, filepath.Join(dir, "s3"))
+		fmt.Fprintf(w, "S3 (versitygw, root key %s, bucket %s): %s, its website endpoint %s, data in %s\n", s3.creds.AccessKeyID, demoBucket, s3.Endpoint, s3.Website, filepath.Join(dir, "s3"))
+		fmt.Fprintf(w, "Why an S3 URL is refused, asking the bucket too: openfront doctor url --config %s --s3-endpoint %s --s3-website-endpoint %s 'http://%s/private/report.txt' --resolve %s\n",
+			filepath.Join(dir, "config"), s3.Endpoint, s3.Website, demoS3NoOACHost, demoS3NoOACHost+":80:"+httpAddr)
 	}
 	fmt.Fprintf(w, "Sign your own: openfront sign url http://private.example.com/api/x --key-pair-id %s --private-key %s --expires 1h\n", demoKeyID, filepath.Join(dir, "demo-private-key.pem"))
 	fmt.Fprintf(w, "Access logs (CloudFront's format, gzip, flushed every second): %s\n", filepath.Join(dir, "logs"))

@@ -29,6 +29,10 @@ const (
 	demoS3Install   = "go install github.com/versity/versitygw/cmd/versitygw@v1.8.0"
 	demoS3OACHost   = "s3.example.com"
 	demoS3NoOACHost = "s3-no-oac.example.com"
+	demoS3WebHost   = "s3-website.example.com"
+	// demoS3WebDomain is the website domain versitygw serves buckets
+	// under, as S3 does in us-east-1.
+	demoS3WebDomain = "s3-website-us-east-1.amazonaws.com"
 )
 
 // demoS3Docs are the S3 distributions and their OAC, as the AWS CLI prints
@@ -57,6 +61,17 @@ var demoS3Docs = map[string]string{
       "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6"}
   }
 }`,
+	"EDEMOS3WEB.json": `{
+  "ETag": "E2DEMO",
+  "DistributionConfig": {
+    "CallerReference": "openfront-demo-s3-website", "Comment": "The same bucket through its website endpoint: a custom origin, HTTP only, never signed", "Enabled": true,
+    "Aliases": {"Quantity": 1, "Items": ["` + demoS3WebHost + `"]},
+    "Origins": {"Quantity": 1, "Items": [{"Id": "website", "DomainName": "` + demoBucket + `.` + demoS3WebDomain + `", "OriginPath": "",
+      "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "http-only"}}]},
+    "DefaultCacheBehavior": {"TargetOriginId": "website", "ViewerProtocolPolicy": "allow-all",
+      "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6"}
+  }
+}`,
 	"demo-oac.json": `{"ETag": "E2DEMO", "OriginAccessControl": {"Id": "E2DEMOOAC", "OriginAccessControlConfig": {
   "Name": "demo-oac", "Description": "openfront demo", "SigningProtocol": "sigv4", "SigningBehavior": "always",
   "OriginAccessControlOriginType": "s3"}}}`,
@@ -72,9 +87,13 @@ var demoS3Objects = map[string]string{
 const demoS3Policy = `{"Version": "2012-10-17", "Statement": [{"Sid": "PublicRead", "Effect": "Allow",
   "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::` + demoBucket + `/public/*"}]}`
 
+// demoS3Website makes the bucket a website, index document index.html.
+const demoS3Website = `<WebsiteConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><IndexDocument><Suffix>index.html</Suffix></IndexDocument></WebsiteConfiguration>`
+
 // demoS3 is the demo's running versitygw.
 type demoS3 struct {
 	Endpoint string // http://127.0.0.1:P
+	Website  string // its website endpoint, http://127.0.0.1:W
 	creds    aws.Credentials
 	cmd      *exec.Cmd
 	exited   chan struct{}
@@ -97,28 +116,36 @@ func startDemoS3(dir string) (*demoS3, error) {
 		return nil, err
 	}
 	s := &demoS3{creds: aws.Credentials{AccessKeyID: "OPENFRONTDEMOKEY", SecretAccessKey: hex.EncodeToString(secret)}, exited: make(chan struct{})}
-	// A free port: listen, note it, close; versitygw takes it right away.
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
+	// Free ports: listen, note them, close; versitygw takes them right away.
+	var addrs [2]string
+	for i := range addrs {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		addrs[i] = l.Addr().String()
+		l.Close()
 	}
-	addr := l.Addr().String()
-	l.Close()
+	addr, webAddr := addrs[0], addrs[1]
 	logFile := filepath.Join(dir, "versitygw.log")
 	out, err := os.Create(logFile)
 	if err != nil {
 		return nil, err
 	}
 	defer out.Close() // the child keeps its own descriptor
-	s.cmd = exec.Command(bin, "--port", addr, "posix", data)
+	s.cmd = exec.Command(bin, "--port", addr, "--website", webAddr, "--website-domain", demoS3WebDomain, "posix", data)
 	s.cmd.Env = append(os.Environ(), "ROOT_ACCESS_KEY_ID="+s.creds.AccessKeyID, "ROOT_SECRET_ACCESS_KEY="+s.creds.SecretAccessKey)
 	s.cmd.Stdout, s.cmd.Stderr = out, out
 	if err := s.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting versitygw: %w", err)
 	}
 	go func() { s.cmd.Wait(); close(s.exited) }()
-	s.Endpoint = "http://" + addr
-	if err := s.waitUp(addr, 15*time.Second); err != nil {
+	s.Endpoint, s.Website = "http://"+addr, "http://"+webAddr
+	err = s.waitUp(addr, 15*time.Second)
+	if err == nil {
+		err = s.waitUp(webAddr, 15*time.Second)
+	}
+	if err != nil {
 		s.stop()
 		return nil, fmt.Errorf("versitygw on %s: %w (its output: %s)", addr, err, logFile)
 	}
@@ -158,6 +185,9 @@ func (s *demoS3) fill() error {
 		if err := s.do(http.MethodPut, "/"+demoBucket+"/"+key, []byte(body)); err != nil {
 			return err
 		}
+	}
+	if err := s.do(http.MethodPut, "/"+demoBucket+"?website", []byte(demoS3Website)); err != nil {
+		return err
 	}
 	return s.do(http.MethodPut, "/"+demoBucket+"?policy", []byte(demoS3Policy))
 }
@@ -200,7 +230,7 @@ func (s *demoS3) stop() {
 // (which runs in this process) the root credentials for OAC signing, with
 // no shared AWS files, so a user's own profile never leaks into the demo.
 func useDemoS3(s *settings, d *demoS3) error {
-	s.s3Endpoint = d.Endpoint
+	s.s3Endpoint, s.s3Website = d.Endpoint, d.Website
 	for k, v := range map[string]string{
 		"AWS_ACCESS_KEY_ID": d.creds.AccessKeyID, "AWS_SECRET_ACCESS_KEY": d.creds.SecretAccessKey,
 		"AWS_SESSION_TOKEN": "", "AWS_PROFILE": "", "AWS_REGION": "us-east-1",
@@ -237,5 +267,7 @@ func demoS3Lines(httpAddr string, d *demoS3) [][2]string {
 		{"S3: the same private object without origin access: 403 AccessDenied from S3 itself, passed through (its XML, its Server header)", plain(demoS3NoOACHost, "/private/report.txt")},
 		{"S3: / without a DefaultRootObject goes to the bucket itself: 200 ListBucketResult, S3's listing (the demo's OAC signs as the bucket owner; real S3 answers 403 unless the policy grants s3:ListBucket)", plain(demoS3OACHost, "/")},
 		{"S3: a missing key: 404 NoSuchKey from versitygw (real S3 answers 403 AccessDenied when the distribution may not s3:ListBucket)", plain(demoS3OACHost, "/no-such-key.txt")},
+		{"S3 website endpoint (a custom origin, HTTP only, never signed), a public object: 200", plain(demoS3WebHost, "/public/hello.txt")},
+		{"S3 website endpoint, the private object: 403 with S3 website's HTML error page, passed through (website endpoints serve public objects only)", plain(demoS3WebHost, "/private/report.txt")},
 	}
 }
