@@ -71,7 +71,9 @@ func startS3Website(t *testing.T) *s3Server {
 	return startS3With(t, true)
 }
 
-func startS3With(t *testing.T, website bool) *s3Server {
+// startS3With starts versitygw, with its website endpoint when website is
+// set, and extra global flags.
+func startS3With(t *testing.T, website bool, extra ...string) *s3Server {
 	t.Helper()
 	bin := findVersity()
 	if bin == "" {
@@ -86,7 +88,7 @@ func startS3With(t *testing.T, website bool) *s3Server {
 		}
 		addr := l.Addr().String()
 		l.Close()
-		args := []string{"--port", addr}
+		args := append([]string{"--port", addr}, extra...)
 		waddr := ""
 		if website {
 			wl, err := net.Listen("tcp", "127.0.0.1:0")

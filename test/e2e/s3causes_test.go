@@ -223,6 +223,31 @@ func TestS3SigningNoOverride(t *testing.T) {
 	e.doctorLogsCases(t, cases, s3.Creds.SecretAccessKey)
 }
 
+// TestS3VirtualHostEndpoint: --s3-endpoint http://*.HOST:PORT sends the
+// bucket in the Host (BUCKET.HOST:PORT), which the signature covers; the
+// edge still connects to HOST:PORT. versitygw --virtual-domain takes the
+// bucket from that Host, as S3 does.
+func TestS3VirtualHostEndpoint(t *testing.T) {
+	s3 := startS3With(t, false, "--virtual-domain", "localhost")
+	const bucket = "vhost-site"
+	s3.mustDo(t, http.MethodPut, "/"+bucket, nil)
+	for key, body := range s3Objects {
+		s3.mustDo(t, http.MethodPut, "/"+bucket+key, []byte(body))
+	}
+	useS3Credentials(t, s3.Creds.AccessKeyID, s3.Creds.SecretAccessKey)
+	_, port, _ := strings.Cut(strings.TrimPrefix(s3.Endpoint, "http://"), ":")
+	e := startEdge(t, s3Docs(bucket), "--s3-endpoint", "http://*.localhost:"+port)
+	cases := []*s3Case{
+		{name: "signed, the bucket in the Host", dist: "EOACALWAYS", target: "/private.txt", status: 200, server: "VERSITYGW", exact: "private object"},
+		{name: "signed, a key to escape", dist: "EOACALWAYS", target: "/caf%C3%A9/%C3%BC.txt", status: 200, server: "VERSITYGW", exact: "unicode key"},
+		{name: "unsigned", dist: "ENOOAC", target: "/private.txt", status: 403, server: "VERSITYGW", ctype: "application/xml",
+			body: "<Code>AccessDenied</Code>", urlDetail: "no-origin-access", urlCertain: true, logsDetail: "no-origin-access"},
+	}
+	e.sendS3Cases(t, cases)
+	e.doctorURLCases(t, cases, s3.Creds.SecretAccessKey, "--s3-endpoint", "http://*.localhost:"+port)
+	e.doctorLogsCases(t, cases, s3.Creds.SecretAccessKey)
+}
+
 // TestS3WebsiteEndpointAsRESTOrigin: CloudFront's API refuses a website
 // endpoint as an S3 origin (InvalidArgument), with or without OAC/OAI, and
 // so do validate and serve; doctor config, which reads configs as they
