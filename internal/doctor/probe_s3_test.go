@@ -117,3 +117,35 @@ func TestProbeS3Origin(t *testing.T) {
 		})
 	}
 }
+
+// TestReranked: which S3 refusals the end of a doctor logs run ranks with
+// the distribution's statistics.
+func TestReranked(t *testing.T) {
+	oac := &Origin{Kind: OriginS3REST, S3Config: true, OAC: "E2OAC"}
+	public := &Origin{Kind: OriginS3REST, S3Config: true, Sole: true}
+	shared := &Origin{Kind: OriginS3REST, S3Config: true}
+	served, none := &distStats{okMiss: 3}, &distStats{}
+	tests := []struct {
+		name   string
+		detail string
+		o      *Origin
+		st     *distStats
+		want   bool
+	}{
+		{"OAC, no detail", "", oac, none, true},
+		{"OAC, a detail the config gave", cause.DetailHostHeaderForwarded, oac, served, false},
+		{"no access, the only origin, objects served: a public bucket", cause.DetailNoOriginAccess, public, served, true},
+		{"no access, nothing served", cause.DetailNoOriginAccess, public, none, false},
+		{"no access, one origin of several: the statistics are not its own", cause.DetailNoOriginAccess, shared, served, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := reranked(cause.S3Origin, tc.detail, &Behavior{Origin: tc.o}, tc.st); got != tc.want {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+	if order := rankS3(public, served); order[0] != cause.DetailMissingObjectWithoutList || order[1] != cause.DetailNoOriginAccess {
+		t.Errorf("public bucket ranking: got %q, want a missing key, then no origin access", order)
+	}
+}
