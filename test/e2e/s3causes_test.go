@@ -2,8 +2,10 @@ package e2e
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -296,4 +298,61 @@ func TestS3WebsiteEndpointAsRESTOrigin(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestS3DeadOrSlowEndpoint: an S3 endpoint that refuses connections gives
+// CloudFront's 502 OriginConnectError, one that never answers within the
+// S3 origin's OriginReadTimeout its 504 OriginCommError (spec §2.3).
+func TestS3DeadOrSlowEndpoint(t *testing.T) {
+	useS3Credentials(t, "AKIADEADORSLOWEXAMPLE", "dead-or-slow-secret-key-0123456789abcdef")
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := l.Addr().String()
+	l.Close()
+	slow, err := net.Listen("tcp", "127.0.0.1:0") // accepts, never answers
+	if err != nil {
+		t.Fatal(err)
+	}
+	accepted := make(chan struct{})
+	go func() {
+		defer close(accepted)
+		var held []net.Conn
+		for {
+			c, err := slow.Accept()
+			if err != nil {
+				for _, c := range held {
+					c.Close()
+				}
+				return
+			}
+			held = append(held, c)
+		}
+	}()
+	t.Cleanup(func() { slow.Close(); <-accepted })
+	fast := func(bucket string) obj {
+		return with(s3Origin(bucket, "E1ALWAYS"), "ConnectionAttempts", 1, "ConnectionTimeout", 1,
+			"S3OriginConfig", obj{"OriginAccessIdentity": "", "OriginReadTimeout": 1})
+	}
+	e := startEdge(t, map[string]any{
+		"EDEAD.json":      configDoc(distConfig([]obj{fast("dead")}, behavior("", "s3"))),
+		"ESLOW.json":      configDoc(distConfig([]obj{fast("slow")}, behavior("", "s3"))),
+		"oac-always.json": oacDocument("E1ALWAYS", "always"),
+	}, "--s3-bucket-endpoint", "dead=http://"+dead, "--s3-bucket-endpoint", "slow=http://"+slow.Addr().String())
+	for _, tc := range []struct {
+		dist, detailed, sentence string
+		status                   int
+	}{
+		{"EDEAD", "OriginConnectError", "CloudFront wasn't able to connect to the origin.", 502},
+		{"ESLOW", "OriginCommError", "CloudFront attempted to establish a connection with the origin", 504},
+	} {
+		r := e.do(t, request{Host: defaultDomain(tc.dist), Target: "/k.txt"})
+		if r.Status != tc.status || r.Header.Get("Server") != "CloudFront" || !strings.Contains(string(r.Body), tc.sentence) {
+			t.Errorf("%s: got %d, Server %q, body %q; want %d from CloudFront saying %q", tc.dist, r.Status, r.Header.Get("Server"), r.Body, tc.status, tc.sentence)
+		}
+		l := e.waitLogID(t, tc.dist+".*.gz", r.ID())
+		checkLog(t, l, map[string]string{"sc-status": strconv.Itoa(tc.status), "x-edge-result-type": "Error", "x-edge-detailed-result-type": tc.detailed})
+	}
+	noSecret(t, "the edge's stderr", e.stderr.String(), "dead-or-slow-secret-key-0123456789abcdef")
 }
