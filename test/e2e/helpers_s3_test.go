@@ -67,9 +67,10 @@ func forwardingHeaders(b obj, headers ...string) obj {
 	})
 }
 
-// send sends every case through the edge and checks the answer and its
-// access-log line: the origin's own status, Server, body and headers with
-// CloudFront's added (spec §8.3), and result types Error.
+// sendS3Cases sends every case through the edge and checks the answer and
+// its access-log line: the origin's own status, Server, body and headers
+// with CloudFront's added (spec §8.3), and result types Error (Miss for a
+// success).
 func (e *edge) sendS3Cases(t *testing.T, cases []*s3Case) {
 	t.Helper()
 	for _, c := range cases {
@@ -143,7 +144,7 @@ func (e *edge) doctorURLCases(t *testing.T, cases []*s3Case, secret string, extr
 			f := rep.Finding
 			if f.Cause != "s3-origin" || f.Detail != c.urlDetail || (c.urlCertain && f.Confidence != "certain") ||
 				(c.urlCandidate != "" && !slices.Contains(f.Candidates, c.urlCandidate)) {
-				t.Errorf("got s3-origin? %s/%q (%s, candidates %q), want s3-origin/%q (certain: %v, candidate %q)\nevidence: %q\nprobes: %+v",
+				t.Errorf("got %s/%q (%s, candidates %q), want s3-origin/%q (certain: %v, candidate %q)\nevidence: %q\nprobes: %+v",
 					f.Cause, f.Detail, f.Confidence, f.Candidates, c.urlDetail, c.urlCertain, c.urlCandidate, f.Evidence, rep.Probes)
 			}
 			if secret != "" {
