@@ -10,7 +10,7 @@ require (
 	github.com/aws/aws-sdk-go-v2/service/wafv2 v1.72.0
 	github.com/corazawaf/coraza-coreruleset/v4 v4.25.0
 	github.com/corazawaf/coraza/v3 v3.8.1
-	github.com/corazawaf/libinjection-go v0.3.3
+	github.com/corazawaf/libinjection-go v0.3.5
 	github.com/goccy/go-yaml v1.19.2
 	github.com/klauspost/compress v1.20.3
 	github.com/maxmind/mmdbwriter v1.2.0
