@@ -7,7 +7,6 @@ import (
 	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/service/wafv2/types"
-	"github.com/corazawaf/libinjection-go"
 )
 
 // textMatch is every statement that inspects a FieldToMatch after
@@ -161,7 +160,7 @@ func (cp *compiler) sqli(path string, s *types.SqliMatchStatement) matcher {
 	}
 	high := level == "HIGH"
 	return cp.text(path, s.FieldToMatch, s.TextTransformations, func(c *evalCtx, f *field, v []byte) bool {
-		hit, _ := libinjection.IsSQLi(ustr(v))
+		hit := isSQLi(v)
 		if !hit && high {
 			hit = sqlHigh.Match(v)
 		}
@@ -174,7 +173,7 @@ func (cp *compiler) sqli(path string, s *types.SqliMatchStatement) matcher {
 
 func (cp *compiler) xss(path string, s *types.XssMatchStatement) matcher {
 	return cp.text(path, s.FieldToMatch, s.TextTransformations, func(c *evalCtx, f *field, v []byte) bool {
-		if libinjection.IsXSS(ustr(v)) {
+		if isXSS(v) {
 			c.detail("XSS", "", f.location, v)
 			return true
 		}
