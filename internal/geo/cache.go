@@ -49,3 +49,35 @@ func (c *countryCache) put(off uintptr, country string) {
 	e, key := c.entry(off)
 	e.Store(key<<10 | uint64(slot+1))
 }
+
+// regionCache remembers the first-level subdivision of recently decoded
+// records, keyed by record offset like countryCache. A City database has a
+// record per city, so it is bigger (16 Ki slots, 128 KiB of pointers).
+// Entries are immutable and stored whole, so a reader sees a whole entry or
+// a miss.
+type regionCache [1 << regionCacheBits]atomic.Pointer[regionEntry]
+
+const regionCacheBits = 14
+
+type regionEntry struct {
+	off    uintptr
+	region string
+}
+
+func (c *regionCache) slot(off uintptr) *atomic.Pointer[regionEntry] {
+	return &c[((uint64(off)+1)*0x9E3779B97F4A7C15)>>(64-regionCacheBits)]
+}
+
+// get returns the cached region ("" for none) of the record at off; ok is
+// false on a miss.
+func (c *regionCache) get(off uintptr) (region string, ok bool) {
+	if e := c.slot(off).Load(); e != nil && e.off == off {
+		return e.region, true
+	}
+	return "", false
+}
+
+// put caches the region of the record at off.
+func (c *regionCache) put(off uintptr, region string) {
+	c.slot(off).Store(&regionEntry{off: off, region: region})
+}

@@ -27,6 +27,7 @@ import (
 // one that fails: a failed decode allocates its error.
 type layout struct {
 	country []any // the path to the country code
+	region  []any // the path to the first-level subdivision code
 	flat    bool  // IPinfo's flat record rather than MaxMind's nested one
 }
 
@@ -34,9 +35,9 @@ type layout struct {
 // record whose country is a string fails, and so does decoding country into
 // a string where it is a map, so each path matches only its own layout.
 var layouts = [...]layout{
-	{country: []any{"country", "iso_code"}},      // MaxMind, DB-IP
-	{country: []any{"country_code"}, flat: true}, // IPinfo lite
-	{country: []any{"country"}, flat: true},      // IPinfo country and location
+	{country: []any{"country", "iso_code"}, region: []any{"subdivisions", 0, "iso_code"}}, // MaxMind, DB-IP
+	{country: []any{"country_code"}, region: []any{"region_code"}, flat: true},            // IPinfo lite
+	{country: []any{"country"}, region: []any{"region_code"}, flat: true},                 // IPinfo country and location
 }
 
 // findLayout returns the layout of the first of the first countryProbe
@@ -71,6 +72,18 @@ func recordCountry(res maxminddb.Result, lo *layout) string {
 		return ""
 	}
 	return canonicalCountry(*code) // the table's copy: nothing keeps *code
+}
+
+// recordRegion returns the first-level subdivision code of a found record
+// in layout lo, as recordLocation reads it, or "".
+func recordRegion(res maxminddb.Result, lo *layout) string {
+	code := codePool.Get().(*string)
+	defer codePool.Put(code)
+	*code = ""
+	if err := res.DecodePath(code, lo.region...); err != nil {
+		return ""
+	}
+	return text(*code) // a string of its own: resetting *code does not change it
 }
 
 // englishName is a MaxMind names map, of which only English is read.

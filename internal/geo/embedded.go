@@ -42,6 +42,11 @@ func (*EmbeddedDB) Country(ip netip.Addr) string {
 	return canonicalCountry(iploc.IPCountry(ip))
 }
 
+// Region returns the address's country; the embedded data has no regions.
+func (db *EmbeddedDB) Region(ip netip.Addr) (country, region string) {
+	return db.Country(ip), ""
+}
+
 // Lookup returns the address's country and its English name.
 func (db *EmbeddedDB) Lookup(ip netip.Addr) Location {
 	c := db.Country(ip)

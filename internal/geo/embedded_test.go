@@ -69,6 +69,9 @@ func TestEmbeddedCountry(t *testing.T) {
 				t.Errorf("Country(%s) = %q, want %q", ip, got, tc.want)
 			}
 			want := Location{Country: tc.want, CountryName: CountryName(tc.want)}
+			if c, r := db.Region(ip); c != tc.want || r != "" {
+				t.Errorf("Region(%s) = %q, %q, want %q and no region", ip, c, r, tc.want)
+			}
 			if got := db.Lookup(ip); got != want {
 				t.Errorf("Lookup(%s) = %+v, want %+v", ip, got, want)
 			}

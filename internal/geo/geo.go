@@ -49,6 +49,11 @@ type Locator interface {
 	Country(ip netip.Addr) string
 	// Lookup returns everything the database knows about the address.
 	Lookup(ip netip.Addr) Location
+	// Region returns the address's country and its Location.Region (the
+	// first-level subdivision), "" when unknown, without decoding the rest
+	// of the record. Once an address's record was seen it does not
+	// allocate (AWS WAF's geo match labels every request with both).
+	Region(ip netip.Addr) (country, region string)
 }
 
 // The CloudFront viewer-location headers, as CloudFront spells them. CloudFront

@@ -53,6 +53,7 @@ type mmdbFile struct {
 	layout    *layout
 	ipv4Only  bool
 	countries countryCache
+	regions   regionCache
 	addrs     addrCache
 }
 
@@ -127,6 +128,24 @@ func (m *MMDB) Lookup(ip netip.Addr) Location {
 		return Location{}
 	}
 	return recordLocation(res, f.layout, f.country(res))
+}
+
+// Region returns the address's country and first-level subdivision, as
+// Lookup's Country and Region, or "". Once the record's region is cached it
+// does not allocate.
+func (m *MMDB) Region(ip netip.Addr) (country, region string) {
+	f := m.cur.Load()
+	res, ok := f.lookup(ip)
+	if !ok {
+		return "", ""
+	}
+	country = f.country(res)
+	if r, ok := f.regions.get(res.Offset()); ok {
+		return country, r
+	}
+	region = recordRegion(res, f.layout)
+	f.regions.put(res.Offset(), region)
+	return country, region
 }
 
 // lookup finds the address's record. An IPv4-mapped address is looked up as

@@ -106,6 +106,11 @@ func TestMMDBShapes(t *testing.T) {
 			if got := m.Lookup(ip); got != tc.want {
 				t.Errorf("Lookup(%s) = %+v, want %+v", ip, got, tc.want)
 			}
+			for range 2 { // a miss, then the region cache
+				if c, r := m.Region(ip); c != tc.want.Country || r != tc.want.Region {
+					t.Errorf("Region(%s) = %q, %q, want %q, %q", ip, c, r, tc.want.Country, tc.want.Region)
+				}
+			}
 		})
 	}
 	t.Run("invalid address", func(t *testing.T) {
@@ -263,6 +268,9 @@ func TestMMDBVariedRecords(t *testing.T) {
 		if got := m.Country(ip); got != want.Country {
 			t.Errorf("Country(%s) = %q, want %q", ip, got, want.Country)
 		}
+		if c, r := m.Region(ip); c != want.Country || r != want.Region {
+			t.Errorf("Region(%s) = %q, %q, want %q, %q", ip, c, r, want.Country, want.Region)
+		}
 		n++
 	}
 	if n != 600 {
@@ -317,5 +325,22 @@ func TestMMDBCountryNoAlloc(t *testing.T) {
 		if allocs != 0 {
 			t.Errorf("%s: Country on a cache miss allocates %v times per run, want 0", tc.name, allocs)
 		}
+	}
+}
+
+func TestMMDBRegionNoAlloc(t *testing.T) {
+	m := openTestMMDB(t, "GeoIP2-City", cityNetworks())
+	london, absent := mustAddr("81.2.69.170"), mustAddr("8.8.8.8")
+	m.Region(london)
+	allocs := testing.AllocsPerRun(200, func() {
+		if c, r := m.Region(london); c != "GB" || r != "ENG" {
+			t.Fatalf("Region = %q, %q, want GB, ENG", c, r)
+		}
+		if c, r := m.Region(absent); c != "" || r != "" {
+			t.Fatalf("Region(absent) = %q, %q, want nothing", c, r)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("Region allocates %v times per run once cached, want 0", allocs)
 	}
 }
