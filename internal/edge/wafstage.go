@@ -33,7 +33,7 @@ func (s *Server) checkWAF(x *exchange, a *waf.ACL) bool {
 		HTTPVersion: r.Proto, RequestID: x.id,
 	}
 	if s.opts.Geo != nil {
-		w.req.GeoLookup = s.opts.Geo.Country
+		w.req.Geo = s.opts.Geo // regions and forwarded IPs, looked up only by geo match statements
 	}
 	// Go's server keeps headers in a map: their arrival order is lost, so
 	// they are given in sorted order (docs/decisions.md).

@@ -12,6 +12,9 @@ type evalCtx struct {
 	now time.Time
 	s   *scratch
 	v   *Verdict
+
+	regionKnown bool   // clientRegion was looked up
+	region      string // the client IP's first-level subdivision
 }
 
 // Evaluate runs the web ACL over r. now drives the rate-based rules.

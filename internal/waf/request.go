@@ -24,11 +24,19 @@ type Request struct {
 	Body        []byte // the first bytes of the body (at least the inspection limit, when the body is that long)
 	BodySize    int64  // the real total size of the body
 	ClientIP    netip.Addr
-	ClientPort  int                     // the viewer's source port; 0 when unknown (managed rule groups see it as REMOTE_PORT)
-	Country     string                  // ISO code of ClientIP from the edge's geo lookup; "" when unknown
-	GeoLookup   func(netip.Addr) string // country of a forwarded IP; nil when the edge has no lookup
-	HTTPVersion string                  // "HTTP/1.1", "HTTP/2.0"
-	RequestID   string                  // the x-amz-cf-id of the response
+	ClientPort  int     // the viewer's source port; 0 when unknown (managed rule groups see it as REMOTE_PORT)
+	Country     string  // ISO code of ClientIP from the edge's geo lookup; "" when unknown
+	Geo         Locator // the edge's geo database, for regions and forwarded IPs; nil when it has none
+	HTTPVersion string  // "HTTP/1.1", "HTTP/2.0"
+	RequestID   string  // the x-amz-cf-id of the response
+}
+
+// Locator finds where an address is: its country (ISO 3166-1 alpha-2) and
+// first-level subdivision (the ISO 3166-2 code without the country prefix,
+// "WA"), "" when unknown. The edge's geo.Locator is one. Geo match
+// statements ask it lazily, at most once per evaluation for the client IP.
+type Locator interface {
+	Region(ip netip.Addr) (country, region string)
 }
 
 // header returns the first header named name (case-insensitive).

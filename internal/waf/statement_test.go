@@ -2,7 +2,6 @@ package waf
 
 import (
 	"net/netip"
-	"strings"
 	"testing"
 )
 
@@ -84,11 +83,18 @@ func TestStatements(t *testing.T) {
 }
 
 func withGeo(r *Request) *Request {
-	r.GeoLookup = func(a netip.Addr) string {
-		if strings.HasPrefix(a.String(), "192.0.2.") {
-			return "JP"
-		}
-		return ""
-	}
+	r.Geo = testLocator{"192.0.2.0/24": {"JP", "13"}}
 	return r
+}
+
+// testLocator answers by network: "192.0.2.0/24" → {country, region}.
+type testLocator map[string][2]string
+
+func (l testLocator) Region(a netip.Addr) (string, string) {
+	for p, loc := range l {
+		if netip.MustParsePrefix(p).Contains(a) {
+			return loc[0], loc[1]
+		}
+	}
+	return "", ""
 }

@@ -22,6 +22,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/maxmind/mmdbwriter"
+	"github.com/maxmind/mmdbwriter/mmdbtype"
 )
 
 // Helpers of the AWS WAF end-to-end tests (waf_test.go). Every name has
@@ -683,4 +686,47 @@ func (w *wafTally) verdict(dist, action, rule string, counted ...string) {
 	for _, c := range counted {
 		w.add(dist, c, "CountedRequests")
 	}
+}
+
+// writeWAFMMDB writes a MaxMind-format database of type dbType mapping
+// each CIDR to its record to path, atomically (a temporary file renamed
+// over path).
+func writeWAFMMDB(t *testing.T, path, dbType string, nets map[string]mmdbtype.Map) {
+	t.Helper()
+	w, err := mmdbwriter.New(mmdbwriter.Options{DatabaseType: dbType, RecordSize: 28})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for cidr, rec := range nets {
+		_, n, err := net.ParseCIDR(cidr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Insert(n, rec); err != nil {
+			t.Fatalf("insert %s: %v", cidr, err)
+		}
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".waf-*.mmdb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.WriteTo(tmp); err != nil {
+		t.Fatal(err)
+	}
+	if err := tmp.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// wafCityRecord is a GeoIP2-City shaped record; region "" leaves out the
+// subdivisions.
+func wafCityRecord(iso, name, region string) mmdbtype.Map {
+	rec := countryRecord(iso, name)
+	if region != "" {
+		rec["subdivisions"] = mmdbtype.Slice{mmdbtype.Map{"iso_code": mmdbtype.String(region), "names": mmdbtype.Map{"en": mmdbtype.String(region)}}}
+	}
+	return rec
 }
