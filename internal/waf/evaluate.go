@@ -118,7 +118,8 @@ func (c *evalCtx) group(ru *rule) bool {
 		if o, ok := g.overrides[gr.name]; ok && o != nil {
 			act, overridden = o, gr.action.name
 		}
-		m := RuleMatch{RuleID: gr.name, Action: act.name, OverriddenAction: overridden, Details: slices.Clone(c.s.details[mark:])}
+		m := RuleMatch{RuleID: gr.name, Action: act.name, OverriddenAction: overridden, Excluded: g.excluded[gr.name],
+			Details: slices.Clone(c.s.details[mark:])}
 		if act.name == ActionCount {
 			res.NonTerminating = append(res.NonTerminating, m)
 			c.v.InsertHeaders = append(c.v.InsertHeaders, act.insert...)

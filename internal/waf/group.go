@@ -19,6 +19,7 @@ type groupDef struct {
 type groupRef struct {
 	def       *groupDef
 	overrides map[string]*action
+	excluded  map[string]bool // rules counted through ExcludedRules rather than RuleActionOverrides
 }
 
 // match is never used for group references: the evaluator runs the group
@@ -33,7 +34,7 @@ func (cp *compiler) groupRef(path string, s *types.RuleGroupReferenceStatement) 
 		return nil
 	}
 	def := cp.groupDef(path, arn, doc)
-	ref := &groupRef{def: def, overrides: map[string]*action{}}
+	ref := &groupRef{def: def, overrides: map[string]*action{}, excluded: map[string]bool{}}
 	known := map[string]bool{}
 	for _, r := range doc.Rules {
 		known[deref(r.Name)] = true
@@ -45,6 +46,7 @@ func (cp *compiler) groupRef(path string, s *types.RuleGroupReferenceStatement) 
 			cp.errorf("%s.ExcludedRules[%d].Name: rule group has no rule %q", path, i, n)
 		}
 		ref.overrides[n] = &action{name: ActionCount}
+		ref.excluded[n] = true
 	}
 	for i, o := range s.RuleActionOverrides {
 		p := fmt.Sprintf("%s.RuleActionOverrides[%d]", path, i)
@@ -55,6 +57,7 @@ func (cp *compiler) groupRef(path string, s *types.RuleGroupReferenceStatement) 
 		saved := cp.bodies
 		cp.bodies = doc.CustomResponseBodies
 		ref.overrides[n] = cp.ruleAction(p+".ActionToUse", o.ActionToUse)
+		delete(ref.excluded, n) // the override decides what is logged
 		cp.bodies = saved
 	}
 	return ref

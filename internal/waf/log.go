@@ -43,10 +43,19 @@ type logRule struct {
 }
 
 type logGroup struct {
-	RuleGroupID                 string    `json:"ruleGroupId"`
-	TerminatingRule             *logRule  `json:"terminatingRule"`
-	NonTerminatingMatchingRules []logRule `json:"nonTerminatingMatchingRules"`
-	ExcludedRules               any       `json:"excludedRules"`
+	RuleGroupID                 string        `json:"ruleGroupId"`
+	TerminatingRule             *logRule      `json:"terminatingRule"`
+	NonTerminatingMatchingRules []logRule     `json:"nonTerminatingMatchingRules"`
+	ExcludedRules               []logExcluded `json:"excludedRules"` // null when no excluded rule matched
+}
+
+// logExcluded is an excludedRules entry: a rule the reference's
+// ExcludedRules set to Count, which matched. Rules set to Count by
+// RuleActionOverrides are listed among the matching rules instead, with
+// overriddenAction ("Log fields for web ACL traffic", excludedRules).
+type logExcluded struct {
+	ExclusionType string `json:"exclusionType"` // always EXCLUDED_AS_COUNT
+	RuleID        string `json:"ruleId"`
 }
 
 type logRate struct {
@@ -101,7 +110,14 @@ func (a *ACL) LogRecord(r *Request, v Verdict, now time.Time, webACLID, distribu
 		OversizeFields: v.OversizeFields,
 	}
 	for _, g := range v.RuleGroupList {
-		lg := logGroup{RuleGroupID: g.RuleGroupID, NonTerminatingMatchingRules: logRules(g.NonTerminating)}
+		lg := logGroup{RuleGroupID: g.RuleGroupID, NonTerminatingMatchingRules: []logRule{}}
+		for _, m := range g.NonTerminating {
+			if m.Excluded {
+				lg.ExcludedRules = append(lg.ExcludedRules, logExcluded{ExclusionType: "EXCLUDED_AS_COUNT", RuleID: m.RuleID})
+				continue
+			}
+			lg.NonTerminatingMatchingRules = append(lg.NonTerminatingMatchingRules, logRules([]RuleMatch{m})...)
+		}
 		if g.TerminatingRule != nil {
 			lr := logRules([]RuleMatch{*g.TerminatingRule})[0]
 			lg.TerminatingRule = &lr

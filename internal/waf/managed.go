@@ -214,6 +214,7 @@ type managedRef struct {
 	waf     coraza.WAF
 	scope   matcher           // ScopeDownStatement; nil inspects every request
 	count   map[string]string // rule (CRS id or AWS name) → the action it overrides, for rules set to Count
+	exclude map[string]bool   // the AWS names of count that come from ExcludedRules (logged as excludedRules)
 }
 
 // match is never used: the evaluator runs the group (see managed).
@@ -229,7 +230,7 @@ func (cp *compiler) managedGroup(path string, s *types.ManagedRuleGroupStatement
 		cp.errorf("%s: managed rule group %s/%s is not supported by this edge (supported: %s)", path, vendor, name, supportedGroups())
 		return nil
 	}
-	m := &managedRef{group: g, groupID: vendor + "#" + name, count: map[string]string{}}
+	m := &managedRef{group: g, groupID: vendor + "#" + name, count: map[string]string{}, exclude: map[string]bool{}}
 	ids := g.detecting()
 	var removed []int
 	// resolve names a rule of the group: a CRS id it runs, or an AWS rule
@@ -261,6 +262,7 @@ func (cp *compiler) managedGroup(path string, s *types.ManagedRuleGroupStatement
 			removed = append(removed, id)
 		default:
 			m.count[n] = ActionBlock
+			m.exclude[n] = true
 		}
 	}
 	for i, o := range s.RuleActionOverrides {
@@ -274,8 +276,13 @@ func (cp *compiler) managedGroup(path string, s *types.ManagedRuleGroupStatement
 			cp.errorf("%s.ActionToUse: required", p)
 		case a.Count != nil && a.Allow == nil && a.Block == nil && a.Captcha == nil && a.Challenge == nil:
 			m.count[n] = ActionBlock
+			delete(m.exclude, n) // the override decides what is logged
 		case a.Block != nil && a.Allow == nil && a.Count == nil && a.Captcha == nil && a.Challenge == nil:
-			// Every CRS-backed rule already blocks (through the anomaly score).
+			// Every CRS-backed rule already blocks (through the anomaly score);
+			// the override only undoes an ExcludedRules entry by AWS name, as
+			// an override replaces an exclusion in a rule group reference.
+			delete(m.count, n)
+			delete(m.exclude, n)
 			if a.Block.CustomResponse != nil {
 				cp.errorf("%s.ActionToUse.Block.CustomResponse: not supported on CRS-backed managed rules", p)
 			}

@@ -157,6 +157,7 @@ func (c *evalCtx) managed(ru *rule) bool {
 	res := RuleGroupResult{RuleGroupID: m.groupID}
 	score := 0
 	counted := make([]bool, len(ds))
+	excluded := make([]bool, len(ds))
 	for i, d := range ds {
 		id := strconv.Itoa(d.id)
 		ar := m.group.awsName(d.id, d.where)
@@ -166,6 +167,7 @@ func (c *evalCtx) managed(ru *rule) bool {
 		}
 		c.addLabel(m.group.labelNS + label)
 		counted[i] = m.count[id] != "" || (ar != nil && m.count[ar.name] != "")
+		excluded[i] = ar != nil && m.exclude[ar.name] && m.count[id] == ""
 		if !counted[i] {
 			score += d.score
 		}
@@ -176,7 +178,7 @@ func (c *evalCtx) managed(ru *rule) bool {
 	for i, d := range ds {
 		rm := RuleMatch{RuleID: strconv.Itoa(d.id), Action: ActionCount}
 		if counted[i] {
-			rm.OverriddenAction = ActionBlock
+			rm.OverriddenAction, rm.Excluded = ActionBlock, excluded[i]
 		} else if blocked && res.TerminatingRule == nil {
 			rm.Action = ActionBlock
 			res.TerminatingRule = &rm

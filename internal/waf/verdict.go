@@ -24,7 +24,11 @@ type RuleMatch struct {
 	RuleID           string
 	Action           string
 	OverriddenAction string // the rule's own action when an override replaced it
-	Details          []MatchDetail
+	// Excluded marks a rule group's rule counted because the reference's
+	// ExcludedRules names it: the WAF log lists it in the group's
+	// excludedRules (EXCLUDED_AS_COUNT), not among its matching rules.
+	Excluded bool
+	Details  []MatchDetail
 }
 
 // MatchDetail is one ruleMatchDetails entry (SQLi and XSS matches).
