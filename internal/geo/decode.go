@@ -29,6 +29,8 @@ type layout struct {
 	country []any // the path to the country code
 	region  []any // the path to the first-level subdivision code
 	flat    bool  // IPinfo's flat record rather than MaxMind's nested one
+	asn     []any // ASN databases: the path to the autonomous system number
+	asnText bool  // the number is a string "AS64500" (IPinfo)
 }
 
 // layouts in the order the probe tries them. Asking country.iso_code of a

@@ -9,6 +9,10 @@
 //     DB-IP, IPinfo) that is reloaded when it changes on disk.
 //
 // Country is the fast path used by geo restrictions: it does not allocate.
+//
+// [ASNDB] maps addresses to autonomous system numbers from a MaxMind-format
+// ASN database (GeoLite2-ASN, DB-IP ASN, IPinfo), for AWS WAF's ASN match.
+//
 // A country is an upper-case ISO 3166-1 alpha-2 code (plus XK for Kosovo, as
 // MaxMind returns it) or "" when unknown; placeholder answers such as "ZZ",
 // "EU" or "??" are reported as "". CloudFront serves viewers whose country

@@ -36,6 +36,7 @@ type MMDB struct {
 	path     string
 	logger   *slog.Logger
 	interval time.Duration
+	want     content // what a file must hold to be loaded
 	cur      atomic.Pointer[mmdbFile]
 
 	mu      sync.Mutex  // serialises loads; guards seen and lastErr
@@ -55,6 +56,24 @@ type mmdbFile struct {
 	countries countryCache
 	regions   regionCache
 	addrs     addrCache
+	asns      asnCache // ASN databases only
+}
+
+// content is what a database must hold to be loaded: a country database
+// without countries would let every viewer through a geo restriction, and an
+// ASN database without numbers would put every viewer in AS0.
+type content uint8
+
+const (
+	hasCountries content = iota
+	hasASNs
+)
+
+func (c content) String() string {
+	if c == hasASNs {
+		return "ASN database"
+	}
+	return "geo database"
 }
 
 // Status describes the database being served.
@@ -73,6 +92,10 @@ func OpenMMDB(path string, logger *slog.Logger) (*MMDB, error) {
 }
 
 func openMMDB(path string, logger *slog.Logger, interval time.Duration) (*MMDB, error) {
+	return openDB(path, logger, interval, hasCountries)
+}
+
+func openDB(path string, logger *slog.Logger, interval time.Duration, want content) (*MMDB, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
@@ -82,15 +105,15 @@ func openMMDB(path string, logger *slog.Logger, interval time.Duration) (*MMDB, 
 		err  error
 	)
 	for range 3 { // a file being written when we start: read it again
-		if f, info, err = loadMMDB(path); !errors.Is(err, errFileChanging) {
+		if f, info, err = loadMMDB(path, want); !errors.Is(err, errFileChanging) {
 			break
 		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("open geo database %s: %w", path, err)
+		return nil, fmt.Errorf("open %s %s: %w", want, path, err)
 	}
 	m := &MMDB{
-		path: path, logger: logger, interval: interval, seen: info,
+		path: path, logger: logger, interval: interval, want: want, seen: info,
 		stop: make(chan struct{}), done: make(chan struct{}),
 	}
 	m.cur.Store(f)
@@ -180,7 +203,7 @@ func (m *MMDB) Reload() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := m.reloadLocked(); err != nil {
-		return fmt.Errorf("reload geo database %s: %w", m.path, err)
+		return fmt.Errorf("reload %s %s: %w", m.want, m.path, err)
 	}
 	return nil
 }
@@ -224,7 +247,7 @@ func (m *MMDB) check() {
 	defer m.mu.Unlock()
 	if err != nil {
 		if m.seen != nil { // say it once, not every tick
-			m.logger.Warn("geo database file unavailable; keeping the loaded one", "path", m.path, "error", err)
+			m.logger.Warn(m.want.String()+" file unavailable; keeping the loaded one", "path", m.path, "error", err)
 			m.seen, m.lastErr = nil, err
 		}
 		return
@@ -235,26 +258,26 @@ func (m *MMDB) check() {
 }
 
 func (m *MMDB) reloadLocked() error {
-	f, info, err := loadMMDB(m.path)
+	f, info, err := loadMMDB(m.path, m.want)
 	if errors.Is(err, errFileChanging) {
 		return err // still being written: the next check reads it again
 	}
 	if err != nil {
 		m.seen, m.lastErr = info, err
-		m.logger.Error("geo database refused; keeping the loaded one", "path", m.path, "error", err)
+		m.logger.Error(m.want.String()+" refused; keeping the loaded one", "path", m.path, "error", err)
 		return err
 	}
 	m.cur.Store(f)
 	m.seen, m.lastErr = info, nil
 	md := f.reader.Metadata
-	m.logger.Info("geo database loaded", "path", m.path, "type", md.DatabaseType,
+	m.logger.Info(m.want.String()+" loaded", "path", m.path, "type", md.DatabaseType,
 		"build_time", md.BuildTime().UTC(), "nodes", md.NodeCount)
 	return nil
 }
 
 // loadMMDB reads, opens and verifies the file. info describes the version
 // read, also when it is refused.
-func loadMMDB(path string) (f *mmdbFile, info os.FileInfo, err error) {
+func loadMMDB(path string, want content) (f *mmdbFile, info os.FileInfo, err error) {
 	before, err := os.Stat(path)
 	if err != nil {
 		return nil, nil, err
@@ -285,6 +308,14 @@ func loadMMDB(path string) (f *mmdbFile, info os.FileInfo, err error) {
 	}
 	if err := r.Verify(); err != nil {
 		return nil, info, err
+	}
+	if want == hasASNs {
+		lo := findASNLayout(r)
+		if lo == nil {
+			return nil, info, fmt.Errorf("no autonomous system number in the first %d networks: not an ASN database (type %q)",
+				countryProbe, r.Metadata.DatabaseType)
+		}
+		return &mmdbFile{reader: r, layout: lo, ipv4Only: r.Metadata.IPVersion == 4}, info, nil
 	}
 	lo := findLayout(r)
 	if lo == nil {
