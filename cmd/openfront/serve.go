@@ -159,6 +159,9 @@ func (e *running) open(trusted []netip.Prefix) error {
 		return err
 	}
 	e.closeGeo = closeGeo
+	if err := s.openASN(logger); err != nil {
+		return err
+	}
 	// SIGHUP is caught from the start (never fatal), and the files are
 	// fingerprinted before the first load so no change is missed.
 	e.hup = make(chan os.Signal, 1)
@@ -185,6 +188,9 @@ func (e *running) closeFiles() {
 	}
 	if e.closeGeo != nil {
 		e.closeGeo()
+	}
+	if e.s.asn != nil {
+		e.s.asn.Close()
 	}
 	for _, w := range []*accesslog.Writer{e.wafLog, e.log} {
 		if w != nil {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/netip"
 	"os"
@@ -22,9 +23,11 @@ import (
 	"github.com/goccy/go-yaml"
 
 	"github.com/openfront-edge/openfront/internal/edge"
+	"github.com/openfront-edge/openfront/internal/geo"
 	"github.com/openfront-edge/openfront/internal/origin"
 	"github.com/openfront-edge/openfront/internal/resource"
 	"github.com/openfront-edge/openfront/internal/tlsca"
+	"github.com/openfront-edge/openfront/internal/waf"
 )
 
 // settings are the edge's own settings: not part of CloudFront's model.
@@ -45,6 +48,7 @@ type settings struct {
 	originCAs      listFlag
 	signerKeys     listFlag
 	geoip          string
+	asnDB          string
 	wafLogDir      string
 	wafAllowRate   float64
 	drain          time.Duration
@@ -52,6 +56,10 @@ type settings struct {
 	s3Website      string
 	s3Buckets      listFlag
 	logDirSet      bool
+
+	// asn is the --asn-db database, opened once (openASN) and kept across
+	// reloads; nil without the flag.
+	asn *geo.ASNDB
 
 	// credentials are loaded from the AWS SDK's default chain the first
 	// time a configuration signs an origin, then kept across reloads; the
@@ -87,6 +95,7 @@ func (s *settings) register(fs *flag.FlagSet, serving bool) {
 	fs.StringVar(&s.s3Website, "s3-website-endpoint", "", "URL of an S3-compatible website server that origins at S3 website endpoints (BUCKET.s3-website-REGION.amazonaws.com) are sent to instead, with that domain as Host")
 	fs.Var(&s.s3Buckets, "s3-bucket-endpoint", "BUCKET=URL: that bucket's REST and website origins go to URL (forms as --s3-endpoint), before --s3-endpoint and --s3-website-endpoint (repeatable)")
 	fs.Var(&s.signerKeys, "trusted-signer-key", "KEY_PAIR_ID=PUBLIC.pem: a legacy CloudFront key pair's public key, for behaviors with TrustedSigners (repeatable)")
+	fs.StringVar(&s.asnDB, "asn-db", "", "MaxMind-format ASN database (.mmdb: GeoLite2-ASN, DB-IP ASN, IPinfo) for AWS WAF AsnMatchStatements, reloaded when it changes; without it a web ACL using one is refused")
 	if !serving {
 		return
 	}
@@ -322,6 +331,9 @@ func (s *settings) load(srv *edge.Server, ca *tlsca.CA) (*loaded, error) {
 		return nil, err
 	}
 	co := edge.CompileOptions{DomainSuffix: s.domain, LogAll: s.logDirSet, Origins: oo, TrustedSignerKeys: signers}
+	if s.asn != nil {
+		co.WAF = append(co.WAF, waf.WithASNDatabase(s.asn))
+	}
 	co.Certificate = func(d *resource.Distribution) (aliases, defaults *tls.Certificate, err error) {
 		if ca == nil {
 			return nil, nil, nil
@@ -365,4 +377,17 @@ func portOf(addr string) int {
 	}
 	n, _ := strconv.Atoi(p)
 	return n
+}
+
+// openASN opens --asn-db, once; the caller closes s.asn.
+func (s *settings) openASN(logger *slog.Logger) error {
+	if s.asnDB == "" || s.asn != nil {
+		return nil
+	}
+	db, err := geo.OpenASN(s.asnDB, logger)
+	if err != nil {
+		return fmt.Errorf("--asn-db: %w", err)
+	}
+	s.asn = db
+	return nil
 }

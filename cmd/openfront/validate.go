@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
 )
@@ -18,6 +19,12 @@ func cmdValidate(args []string) error {
 	s.register(fs, false)
 	if err := s.parse(fs, args); err != nil {
 		return err
+	}
+	if err := s.openASN(slog.New(slog.DiscardHandler)); err != nil {
+		return err
+	}
+	if s.asn != nil {
+		defer s.asn.Close()
 	}
 	l, err := s.load(nil, nil)
 	if err != nil {

@@ -96,6 +96,8 @@ type CompileOptions struct {
 	Certificate func(d *resource.Distribution) (aliases, defaults *tls.Certificate, err error)
 	// TrustedSignerKeys are the legacy key pairs' public keys (PEM) by key pair id.
 	TrustedSignerKeys map[string]string
+	// WAF are options for compiling every web ACL (an ASN database, say).
+	WAF []waf.Option
 	// stats carries metrics across reloads, by distribution id.
 	stats func(id string) *distStats
 	// signCache is the verification cache shared by every snapshot.
@@ -146,7 +148,7 @@ func Compile(set *resource.Set, warnings []string, o CompileOptions) (*Snapshot,
 // compileWAF compiles a web ACL once per snapshot, however many
 // distributions share it; an invalid one is reported once, each error with
 // the web ACL's file and JSON path.
-func compileWAF(set *resource.Set, ref string, cache map[string]*waf.ACL) (*waf.ACL, error) {
+func compileWAF(set *resource.Set, ref string, cache map[string]*waf.ACL, opts []waf.Option) (*waf.ACL, error) {
 	doc := set.WebACL(ref)
 	if doc == nil {
 		return nil, fmt.Errorf("web ACL %q not found", ref)
@@ -172,7 +174,7 @@ func compileWAF(set *resource.Set, ref string, cache map[string]*waf.ACL) (*waf.
 	for k, d := range set.RuleGroups {
 		res.RuleGroups[k] = d.Value
 	}
-	a, err := waf.Compile(doc.Value, res)
+	a, err := waf.Compile(doc.Value, res, opts...)
 	cache[arn] = a
 	if err != nil {
 		var errs []error
@@ -235,7 +237,7 @@ func compileDist(set *resource.Set, rd *resource.Distribution, o CompileOptions,
 		d.geo = g
 	}
 	if ref := deref(c.WebACLId); ref != "" {
-		a, err := compileWAF(set, ref, acls)
+		a, err := compileWAF(set, ref, acls, o.WAF)
 		if err != nil {
 			return nil, err
 		}

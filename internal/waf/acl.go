@@ -14,8 +14,10 @@
 //
 // Managed rule groups run the OWASP Core Rule Set in Coraza (managed.go,
 // MANAGED.md); AWS groups without a CRS mapping are refused by name, as are
-// JA3/JA4 fingerprints, URI fragments, ASN matches and the CMD_LINE_WIN,
-// CMD_LINE_UNIX and JS_DECODE_EXT transformations. Nothing unsupported is ever silently skipped.
+// JA3/JA4 fingerprints, URI fragments, ASN rate keys and the CMD_LINE_WIN,
+// CMD_LINE_UNIX and JS_DECODE_EXT transformations. ASN matches need an ASN
+// database (WithASNDatabase) and are refused without one. Nothing
+// unsupported is ever silently skipped.
 package waf
 
 import (
@@ -45,6 +47,11 @@ type ACL struct {
 	deflt         *action
 	bodyLimit     int
 	rates         []*rateMatch
+	// asn is the ASN database when a statement uses it; asnClient and
+	// asnFwd say which addresses the WAF log reports the ASN of.
+	asn       ASNLocator
+	asnClient bool
+	asnFwd    *fwdConfig
 }
 
 // Name returns the web ACL's name; ARN its ARN.
@@ -56,7 +63,10 @@ func (a *ACL) ARN() string { return a.arn }
 // Option tunes Compile.
 type Option func(*options)
 
-type options struct{ rateKeys int }
+type options struct {
+	rateKeys int
+	asn      ASNLocator
+}
 
 // WithRateKeyLimit bounds the number of keys each rate-based rule tracks
 // (default 20,000); beyond it the least recently seen key of a sample is
@@ -104,6 +114,9 @@ func Compile(acl *types.WebACL, res Resources, opts ...Option) (*ACL, error) {
 	}
 	a.rules = cp.rules("Rules", acl.Rules, false)
 	a.rates = cp.rates
+	if cp.asnClient || cp.asnFwd != nil {
+		a.asn, a.asnClient, a.asnFwd = o.asn, cp.asnClient, cp.asnFwd
+	}
 	if len(cp.errs) > 0 {
 		return nil, fmt.Errorf("%w: %w", ErrInvalid, errors.Join(cp.errs...))
 	}
@@ -121,6 +134,10 @@ type compiler struct {
 	sets   map[string]*ipSet
 	groups map[string]*groupDef
 	rates  []*rateMatch
+	// ASN match statements seen: one on the client IP; the first on a
+	// forwarded IP.
+	asnClient bool
+	asnFwd    *fwdConfig
 }
 
 func (cp *compiler) errorf(format string, args ...any) {

@@ -26,6 +26,8 @@ type logRecord struct {
 	HTTPRequest                 logRequest  `json:"httpRequest"`
 	Labels                      []logLabel  `json:"labels,omitempty"`
 	OversizeFields              []string    `json:"oversizeFields,omitempty"`
+	ClientASN                   *uint32     `json:"clientAsn,omitempty"`
+	ForwardedASN                *uint32     `json:"forwardedAsn,omitempty"`
 }
 
 type logDetail struct {
@@ -155,6 +157,7 @@ func (a *ACL) LogRecord(r *Request, v Verdict, now time.Time, webACLID, distribu
 		}
 		rec.Labels = append(rec.Labels, logLabel{l})
 	}
+	a.logASNs(&rec, r)
 	b, err := json.Marshal(rec)
 	if err != nil {
 		// Only strings, numbers and slices: Marshal cannot fail.

@@ -99,7 +99,7 @@ func (cp *compiler) statement(path string, s *types.Statement, top bool) matcher
 	case s.ManagedRuleGroupStatement != nil:
 		return cp.managedGroup(p, s.ManagedRuleGroupStatement)
 	case s.AsnMatchStatement != nil:
-		cp.errorf("%s: AsnMatchStatement is not supported by this edge (no ASN database)", p)
+		return cp.asnMatch(p, s.AsnMatchStatement)
 	}
 	return nil
 }

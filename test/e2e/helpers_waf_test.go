@@ -485,7 +485,9 @@ type wafRecord struct {
 	Labels []struct {
 		Name string `json:"name"`
 	} `json:"labels"`
-	OversizeFields []string `json:"oversizeFields"`
+	OversizeFields []string        `json:"oversizeFields"`
+	ClientASN      json.RawMessage `json:"clientAsn"`
+	ForwardedASN   json.RawMessage `json:"forwardedAsn"`
 	raw            string
 }
 
