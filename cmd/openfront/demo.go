@@ -155,7 +155,8 @@ var demoDistributions = map[string]string{
        "TextTransformations": [{"Priority": 0, "Type": "URL_DECODE"}, {"Priority": 1, "Type": "HTML_ENTITY_DECODE"}]}},
      "VisibilityConfig": {"SampledRequestsEnabled": true, "CloudWatchMetricsEnabled": true, "MetricName": "sqli-query"}},
     {"Name": "AWS-AWSManagedRulesCommonRuleSet", "Priority": 4, "OverrideAction": {"None": {}},
-     "Statement": {"ManagedRuleGroupStatement": {"VendorName": "AWS", "Name": "AWSManagedRulesCommonRuleSet"}},
+     "Statement": {"ManagedRuleGroupStatement": {"VendorName": "AWS", "Name": "AWSManagedRulesCommonRuleSet",
+       "ExcludedRules": [{"Name": "UserAgent_BadBots_HEADER"}]}},
      "VisibilityConfig": {"SampledRequestsEnabled": true, "CloudWatchMetricsEnabled": true, "MetricName": "AWS-AWSManagedRulesCommonRuleSet"}}
   ]}, "LockToken": "demo"}`,
 	"demo-ip-set.json": `{"IPSet": {"Name": "demo-blocked", "Id": "b10c", "ARN": "arn:aws:wafv2:us-east-1:123456789012:global/ipset/demo-blocked/b10c",
@@ -419,6 +420,8 @@ func printDemo(w *os.File, e *running, dir string, o *demoOrigins, s3 *demoS3) {
 		{"AWS WAF: a User-Agent byte match (after LOWERCASE): 403", plain("waf.example.com", "/", "-H 'User-Agent: BadBot/2.0' ")},
 		{"AWS WAF: SQL injection in the query (after URL_DECODE): 403", plain("waf.example.com", "/api/items?id=1%27%20OR%20%271%27%3D%271", "")},
 		{"AWS WAF: the common rule set (OWASP CRS run by Coraza) catches cross-site scripting: 403", plain("waf.example.com", "/search?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E", "")},
+		{"AWS WAF: a scanner's User-Agent only counts, UserAgent_BadBots_HEADER being in the common rule set's ExcludedRules (its WAF log record lists it in excludedRules): 200",
+			plain("waf.example.com", "/api/hello", "-H 'User-Agent: Nikto' ")},
 		{"AWS WAF: the rate-based rule (over 10 per minute per IP on /api/) answers 429 with its custom body",
 			"for i in $(seq 11); do " + plain("waf.example.com", "/api/items", "-s -o /dev/null -w '%{http_code} ' ") + "; done; echo"},
 	}...)
