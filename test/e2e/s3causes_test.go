@@ -99,7 +99,8 @@ func TestS3CausesVersity(t *testing.T) {
 // answers as AWS documents real S3 does — for the causes versitygw cannot
 // show: a missing key without s3:ListBucket (403, not 404), Requester Pays
 // (versitygw: 501 NotImplemented), a forwarded Host naming another
-// account's bucket, and S3 website's exact error page. Each bucket is sent
+// account's bucket, an SSE-KMS object CloudFront may not decrypt, an
+// object another account owns, and S3 website's exact error page. Each bucket is sent
 // there with --s3-bucket-endpoint.
 func TestS3StandInForRealS3(t *testing.T) {
 	standIn := startRealS3StandIn(t)
@@ -110,10 +111,11 @@ func TestS3StandInForRealS3(t *testing.T) {
 		"EHOSTFWD.json": configDoc(with(distConfig([]obj{s3Origin("fwd", "E1ALWAYS")}, forwardingHeaders(behavior("", "s3"), "Host")),
 			"Aliases", list(standInOtherAccount))),
 		"EDOCS.json":      configDoc(distConfig([]obj{websiteOrigin("web", "docs")}, behavior("", "web"))),
+		"EVAULT.json":     configDoc(distConfig([]obj{s3Origin("vault", "E1ALWAYS")}, behavior("", "s3"))),
 		"oac-always.json": oacDocument("E1ALWAYS", "always"),
 	}
 	var endpoints []string
-	for _, b := range []string{"nolist", "payer", "fwd", "docs"} {
+	for _, b := range []string{"nolist", "payer", "fwd", "docs", "vault"} {
 		endpoints = append(endpoints, "--s3-bucket-endpoint", b+"="+standIn.URL)
 	}
 	e := startEdge(t, docs, endpoints...)
@@ -131,6 +133,12 @@ func TestS3StandInForRealS3(t *testing.T) {
 		{name: "viewer Host forwarded to the REST endpoint", dist: "EHOSTFWD", host: standInOtherAccount, target: "/page.html",
 			status: 403, server: "AmazonS3", ctype: "application/xml", body: "<Code>AccessDenied</Code>",
 			urlDetail: "host-header-forwarded", urlCertain: true, logsDetail: "host-header-forwarded"},
+		{name: "an SSE-KMS object whose key CloudFront may not use", dist: "EVAULT", target: "/sealed.bin", status: 403, server: "AmazonS3",
+			ctype: "application/xml", body: "<Message>The ciphertext refers to a customer master key",
+			urlDetail: "kms-encrypted", urlCertain: true, logsDetail: "origin-access-not-in-bucket-policy", logsCandidate: "kms-encrypted"},
+		{name: "an object owned by another account", dist: "EVAULT", target: "/foreign.txt", status: 403, server: "AmazonS3",
+			ctype: "application/xml", body: "<Code>AccessDenied</Code>",
+			urlDetail: "bucket-policy-deny", urlCandidate: "object-owned-by-other-account", logsDetail: "origin-access-not-in-bucket-policy", logsCandidate: "object-owned-by-other-account"},
 		{name: "website endpoint, public page", dist: "EDOCS", target: "/index.html", status: 200, server: "AmazonS3", ctype: "text/html"},
 		{name: "website endpoint, private object", dist: "EDOCS", target: "/private.html", status: 403, server: "AmazonS3",
 			ctype: "text/html", body: "<li>Message: Access Denied</li>",
@@ -171,6 +179,9 @@ func TestS3StandInForRealS3(t *testing.T) {
 			r := e.do(t, request{Host: host, Target: c.target})
 			id, hostID := r.Header.Get("X-Amz-Request-Id"), r.Header.Get("X-Amz-Id-2")
 			want := standInErrorBody("AccessDenied", "Access Denied", id, hostID)
+			if c.urlDetail == "kms-encrypted" {
+				want = standInErrorBody("AccessDenied", kmsDenied, id, hostID)
+			}
 			if c.ctype == "text/html" {
 				want = standInWebsiteBody(403, "AccessDenied", "Access Denied", id, hostID)
 			}

@@ -51,7 +51,16 @@ var standInObjects = map[string]map[string]string{
 	"nolist": {"present.txt": "present\n"},     // GetObject allowed, s3:ListBucket not
 	"payer":  {"data.csv": "a,b\n1,2\n"},       // Requester Pays is on
 	"fwd":    {"page.html": "<p>the page</p>"}, // behind a behavior that forwards Host
+	// GetObject and s3:ListBucket allowed; sealed.bin is SSE-KMS with a key
+	// policy that leaves CloudFront out, foreign.txt was uploaded by
+	// another account (spec §8.2 #2, #4).
+	"vault": {"open.txt": "open\n", "sealed.bin": "kms", "foreign.txt": "foreign"},
 }
+
+// kmsDenied is S3's message when the principal may not kms:Decrypt an
+// SSE-KMS object's key.
+const kmsDenied = "The ciphertext refers to a customer master key that does not exist, " +
+	"does not exist in this region, or you are not allowed to access."
 
 // standInWebsite is the website endpoint bucket "docs": index.html is
 // public, private.html is not.
@@ -125,8 +134,17 @@ func (s *realS3StandIn) serve(w http.ResponseWriter, r *http.Request) {
 		// ObjectsinRequesterPaysBuckets: "If x-amz-request-payer is not
 		// in the request, Amazon S3 returns a 403 error".
 		s3StandInError(w, 403, "AccessDenied", "Access Denied")
+	case objects[key] == "" && bucket == "vault":
+		s3StandInError(w, 404, "NoSuchKey", "The specified key does not exist.")
 	case objects[key] == "":
 		// Without s3:ListBucket, S3 answers 403, not 404 (spec §8.2 #5).
+		s3StandInError(w, 403, "AccessDenied", "Access Denied")
+	case bucket == "vault" && key == "sealed.bin":
+		// What S3 answers when the principal may not kms:Decrypt the
+		// object's key (as reported behind CloudFront with SSE-KMS).
+		s3StandInError(w, 403, "AccessDenied", kmsDenied)
+	case bucket == "vault" && key == "foreign.txt":
+		// The bucket owner's policy does not cover another account's object.
 		s3StandInError(w, 403, "AccessDenied", "Access Denied")
 	default:
 		if bucket == "payer" {
