@@ -129,10 +129,16 @@ func newTransport(c transportConfig) *Transport {
 // over with the 101 response.
 func (t *Transport) Upgrades() http.RoundTripper { return t.upgrades() }
 
-// retryStale retries, once, a request whose pooled connection the origin
-// had closed before anything came back: what net/http's Transport does
-// for a connection that went stale while idle.
-func retryStale(_ *fasthttp.Request, attempts int, err error) (bool, bool) {
+// retryStale retries, once, an idempotent request whose pooled connection
+// the origin had closed before anything came back: what net/http's
+// Transport does for a connection that went stale while idle. A POST is
+// never sent twice.
+func retryStale(req *fasthttp.Request, attempts int, err error) (bool, bool) {
+	switch string(req.Header.Method()) {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPut, http.MethodDelete:
+	default:
+		return false, false
+	}
 	return false, attempts < 2 && (errors.Is(err, fasthttp.ErrConnectionClosed) || errors.Is(err, io.EOF))
 }
 

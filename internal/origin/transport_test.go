@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -201,5 +202,50 @@ func TestTransportFailures(t *testing.T) {
 	_, _, err = do(t, o, "http", "GET", "/", nil, 0, nil)
 	if f := Classify(err); f.Status != 502 || f.Detailed != "OriginInvalidResponseError" {
 		t.Fatalf("garbage: %v → %+v", err, f)
+	}
+}
+
+// TestTransportRetry: a connection the origin closes before answering is
+// retried once for an idempotent request, never for a POST.
+func TestTransportRetry(t *testing.T) {
+	for _, tc := range []struct {
+		method    string
+		wantTries int32
+		wantOK    bool
+	}{{"GET", 2, true}, {"POST", 1, false}} {
+		t.Run(tc.method, func(t *testing.T) {
+			ln, _ := net.Listen("tcp", "127.0.0.1:0")
+			defer ln.Close()
+			var tries atomic.Int32
+			go func() {
+				for {
+					c, err := ln.Accept()
+					if err != nil {
+						return
+					}
+					go func() {
+						defer c.Close()
+						br := bufio.NewReader(c)
+						req, err := http.ReadRequest(br)
+						if err != nil {
+							return
+						}
+						io.Copy(io.Discard, req.Body)
+						if tries.Add(1) == 1 {
+							return // hang up without an answer
+						}
+						io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+					}()
+				}
+			}()
+			o := testOrigin(t, &httptest.Server{URL: "http://" + ln.Addr().String()}, types.OriginProtocolPolicyHttpOnly, 5)
+			_, got, err := do(t, o, "http", tc.method, "/", nil, 0, nil)
+			if (err == nil) != tc.wantOK || (tc.wantOK && got != "ok") {
+				t.Fatalf("got %q, %v", got, err)
+			}
+			if n := tries.Load(); n != tc.wantTries {
+				t.Fatalf("origin saw %d requests, want %d", n, tc.wantTries)
+			}
+		})
 	}
 }
