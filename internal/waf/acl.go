@@ -14,10 +14,11 @@
 //
 // Managed rule groups run the OWASP Core Rule Set in Coraza (managed.go,
 // MANAGED.md); AWS groups without a CRS mapping are refused by name, as are
-// JA3/JA4 fingerprints, URI fragments, ASN rate keys and the CMD_LINE_WIN,
-// CMD_LINE_UNIX and JS_DECODE_EXT transformations. ASN matches need an ASN
-// database (WithASNDatabase) and are refused without one. Nothing
-// unsupported is ever silently skipped.
+// URI fragments, ASN rate keys and the CMD_LINE_WIN, CMD_LINE_UNIX and
+// JS_DECODE_EXT transformations. ASN matches need an ASN database
+// (WithASNDatabase) and are refused without one. JA3 and JA4 fingerprints
+// come from the request (Request.TLS). Nothing unsupported is ever silently
+// skipped.
 package waf
 
 import (
@@ -52,7 +53,14 @@ type ACL struct {
 	asn       ASNLocator
 	asnClient bool
 	asnFwd    *fwdConfig
+	// fingerprints: a statement or rate key inspects JA3 or JA4.
+	fingerprints bool
 }
+
+// NeedsTLSFingerprints reports whether a rule inspects the JA3 or JA4
+// fingerprint, so that the edge fills Request.TLS only when one does (or
+// when it logs).
+func (a *ACL) NeedsTLSFingerprints() bool { return a.fingerprints }
 
 // Name returns the web ACL's name; ARN its ARN.
 func (a *ACL) Name() string { return a.name }
@@ -114,6 +122,7 @@ func Compile(acl *types.WebACL, res Resources, opts ...Option) (*ACL, error) {
 	}
 	a.rules = cp.rules("Rules", acl.Rules, false)
 	a.rates = cp.rates
+	a.fingerprints = cp.fingerprints
 	if cp.asnClient || cp.asnFwd != nil {
 		a.asn, a.asnClient, a.asnFwd = o.asn, cp.asnClient, cp.asnFwd
 	}
@@ -138,6 +147,8 @@ type compiler struct {
 	// forwarded IP.
 	asnClient bool
 	asnFwd    *fwdConfig
+	// fingerprints: a statement or rate key inspects JA3 or JA4.
+	fingerprints bool
 }
 
 func (cp *compiler) errorf(format string, args ...any) {

@@ -22,6 +22,8 @@ const (
 	fBody
 	fJSONBody
 	fHeaderOrder
+	fJA3
+	fJA4
 )
 
 // Oversize handling and map scopes, compiled.
@@ -54,6 +56,7 @@ type field struct {
 	exclude  []string
 	json     *jsonSpec
 	location string // for terminatingRuleMatchDetails
+	fallback bool   // JA3Fingerprint, JA4Fingerprint: FallbackBehavior MATCH
 }
 
 func compileField(path string, f *types.FieldToMatch) (*field, error) {
@@ -117,12 +120,18 @@ func compileField(path string, f *types.FieldToMatch) (*field, error) {
 		return compileMap(path+".Cookies", fCookies, "COOKIES", mp, inc, exc, c.MatchScope, c.OversizeHandling)
 	})
 	add("JsonBody", f.JsonBody != nil, func() (*field, error) { return compileJSONField(path+".JsonBody", f.JsonBody) })
-	// Refused by name: this edge does not see these parts of a request.
-	for name, present := range map[string]bool{"JA3Fingerprint": f.JA3Fingerprint != nil, "JA4Fingerprint": f.JA4Fingerprint != nil, "UriFragment": f.UriFragment != nil} {
-		if present {
-			set = append(set, name)
-			err = fmt.Errorf("%s.%s: field to match %s is not available at this edge", path, name, name)
-		}
+	add("JA3Fingerprint", f.JA3Fingerprint != nil, func() (*field, error) {
+		fb, err := fallbackMatch(path+".JA3Fingerprint.FallbackBehavior", f.JA3Fingerprint.FallbackBehavior)
+		return &field{kind: fJA3, fallback: fb, location: "JA3_FINGERPRINT"}, err
+	})
+	add("JA4Fingerprint", f.JA4Fingerprint != nil, func() (*field, error) {
+		fb, err := fallbackMatch(path+".JA4Fingerprint.FallbackBehavior", f.JA4Fingerprint.FallbackBehavior)
+		return &field{kind: fJA4, fallback: fb, location: "JA4_FINGERPRINT"}, err
+	})
+	// Refused by name: this edge does not see this part of a request.
+	if f.UriFragment != nil {
+		set = append(set, "UriFragment")
+		err = fmt.Errorf("%s.UriFragment: field to match UriFragment is not available at this edge", path)
 	}
 	switch {
 	case len(set) == 0:
@@ -132,6 +141,22 @@ func compileField(path string, f *types.FieldToMatch) (*field, error) {
 	}
 	return out, err
 }
+
+// fallbackMatch compiles a required FallbackBehavior: MATCH is true.
+func fallbackMatch(path string, fb types.FallbackBehavior) (bool, error) {
+	switch fb {
+	case "MATCH":
+		return true, nil
+	case "NO_MATCH":
+		return false, nil
+	case "":
+		return false, fmt.Errorf("%s: required (MATCH or NO_MATCH)", path)
+	}
+	return false, fmt.Errorf("%s: must be MATCH or NO_MATCH, got %q", path, fb)
+}
+
+// fingerprint reports whether the field is a TLS fingerprint.
+func (f *field) fingerprint() bool { return f != nil && (f.kind == fJA3 || f.kind == fJA4) }
 
 func oversize(path string, v types.OversizeHandling) (int, error) {
 	switch v {

@@ -26,6 +26,14 @@ func (f *field) each(c *evalCtx, fn func(v []byte) bool) bool {
 		return fn(bs(r.RawQuery))
 	case fMethod:
 		return fn(bs(r.Method))
+	case fJA3, fJA4:
+		// Without a fingerprint (plain HTTP, no ClientHello recorded),
+		// FallbackBehavior decides (API_JA3Fingerprint, API_JA4Fingerprint).
+		v, ok := r.fingerprint(f.kind == fJA3)
+		if !ok {
+			return f.fallback
+		}
+		return fn(bs(v))
 	case fBody:
 		body, over := c.bodyPrefix()
 		if over {

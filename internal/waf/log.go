@@ -26,8 +26,12 @@ type logRecord struct {
 	HTTPRequest                 logRequest  `json:"httpRequest"`
 	Labels                      []logLabel  `json:"labels,omitempty"`
 	OversizeFields              []string    `json:"oversizeFields,omitempty"`
-	ClientASN                   *uint32     `json:"clientAsn,omitempty"`
-	ForwardedASN                *uint32     `json:"forwardedAsn,omitempty"`
+	// The fingerprints of the request's TLS ClientHello, when there is one
+	// ("Log fields for web ACL traffic": ja3Fingerprint, ja4Fingerprint).
+	JA3Fingerprint string  `json:"ja3Fingerprint,omitempty"`
+	JA4Fingerprint string  `json:"ja4Fingerprint,omitempty"`
+	ClientASN      *uint32 `json:"clientAsn,omitempty"`
+	ForwardedASN   *uint32 `json:"forwardedAsn,omitempty"`
 }
 
 type logDetail struct {
@@ -157,6 +161,8 @@ func (a *ACL) LogRecord(r *Request, v Verdict, now time.Time, webACLID, distribu
 		}
 		rec.Labels = append(rec.Labels, logLabel{l})
 	}
+	rec.JA3Fingerprint, _ = r.fingerprint(true)
+	rec.JA4Fingerprint, _ = r.fingerprint(false)
 	a.logASNs(&rec, r)
 	b, err := json.Marshal(rec)
 	if err != nil {

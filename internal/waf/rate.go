@@ -106,7 +106,10 @@ func (m *rateMatch) match(c *evalCtx) bool {
 		for i := range m.keys {
 			v, ok := m.keys[i].value(c, m.fwd)
 			if !ok {
-				return false // AWS does not count a request that lacks a key
+				// AWS does not count a request that lacks a key; a
+				// fingerprint key's FallbackBehavior MATCH makes the
+				// statement match it all the same (API_RateLimitJA3Fingerprint).
+				return m.keys[i].fallback
 			}
 			h.WriteByte(byte(i))
 			h.Write(v)

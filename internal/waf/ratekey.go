@@ -8,9 +8,10 @@ import (
 
 // rateKey is one compiled RateBasedStatementCustomKey.
 type rateKey struct {
-	kind string // as logged: HEADER, COOKIE, QUERY_ARGUMENT, QUERY_STRING, URI_PATH, HTTP_METHOD, IP, FORWARDED_IP, LABEL_NAMESPACE
-	name string // header, cookie or argument name; label namespace
-	tx   chain
+	kind     string // as logged: HEADER, COOKIE, QUERY_ARGUMENT, QUERY_STRING, URI_PATH, HTTP_METHOD, IP, FORWARDED_IP, LABEL_NAMESPACE, JA3_FINGERPRINT, JA4_FINGERPRINT
+	name     string // header, cookie or argument name; label namespace
+	tx       chain
+	fallback bool // JA3_FINGERPRINT, JA4_FINGERPRINT: FallbackBehavior MATCH
 }
 
 func (cp *compiler) rateKey(path string, k *types.RateBasedStatementCustomKey) rateKey {
@@ -58,14 +59,24 @@ func (cp *compiler) rateKey(path string, k *types.RateBasedStatementCustomKey) r
 		}
 		set = append(set, rateKey{kind: "LABEL_NAMESPACE", name: ns})
 	}
-	for _, n := range []struct {
-		name string
-		set  bool
-	}{{"ASN", k.ASN != nil}, {"JA3Fingerprint", k.JA3Fingerprint != nil}, {"JA4Fingerprint", k.JA4Fingerprint != nil}} {
-		if n.set {
-			cp.errorf("%s.%s: custom key %s is not available at this edge", path, n.name, n.name)
-			return rateKey{}
-		}
+	fingerprint := func(kind, field string, fb types.FallbackBehavior) {
+		match, err := fallbackMatch(path+"."+field+".FallbackBehavior", fb)
+		cp.add(err)
+		cp.fingerprints = true
+		set = append(set, rateKey{kind: kind, fallback: match})
+	}
+	if k.JA3Fingerprint != nil {
+		fingerprint("JA3_FINGERPRINT", "JA3Fingerprint", k.JA3Fingerprint.FallbackBehavior)
+	}
+	if k.JA4Fingerprint != nil {
+		fingerprint("JA4_FINGERPRINT", "JA4Fingerprint", k.JA4Fingerprint.FallbackBehavior)
+	}
+	// Refused by name: AWS derives the ASN "from the request's originating
+	// or forwarded IP address" (API_RateBasedStatementCustomKey) without
+	// saying which one when (docs/decisions.md).
+	if k.ASN != nil {
+		cp.errorf("%s.ASN: custom key ASN is not available at this edge", path)
+		return rateKey{}
 	}
 	if len(set) != 1 {
 		cp.errorf("%s: exactly one custom key is required", path)
@@ -75,8 +86,9 @@ func (cp *compiler) rateKey(path string, k *types.RateBasedStatementCustomKey) r
 }
 
 // value returns the key's value for the request; ok is false when the
-// request lacks it (then AWS does not count the request). The result may
-// live in scratch memory and is only valid until the next key.
+// request lacks it (then AWS does not count the request, and a fingerprint
+// key's FallbackBehavior decides the match). The result may live in
+// scratch memory and is only valid until the next key.
 func (k *rateKey) value(c *evalCtx, fwd *fwdConfig) ([]byte, bool) {
 	r := c.r
 	var v string
@@ -104,6 +116,8 @@ func (k *rateKey) value(c *evalCtx, fwd *fwdConfig) ([]byte, bool) {
 		v, found = r.URI, true
 	case "HTTP_METHOD":
 		v, found = r.Method, true
+	case "JA3_FINGERPRINT", "JA4_FINGERPRINT":
+		v, found = r.fingerprint(k.kind == "JA3_FINGERPRINT")
 	case "IP", "FORWARDED_IP":
 		a := r.ClientIP
 		if k.kind == "FORWARDED_IP" {

@@ -29,6 +29,30 @@ type Request struct {
 	Geo         Locator // the edge's geo database, for regions and forwarded IPs; nil when it has none
 	HTTPVersion string  // "HTTP/1.1", "HTTP/2.0"
 	RequestID   string  // the x-amz-cf-id of the response
+	// TLS gives the fingerprints of the ClientHello of the request's
+	// connection; nil for plain HTTP. The edge need only set it when
+	// NeedsTLSFingerprints or when it writes the WAF log.
+	TLS TLSFingerprints
+}
+
+// TLSFingerprints gives the JA3 and JA4 fingerprints of the TLS ClientHello
+// that opened a request's connection, as AWS WAF computes them for
+// CloudFront; ok is false when they cannot be computed. The edge's
+// clienthello.Hello is one: it computes them on first use.
+type TLSFingerprints interface {
+	JA3() (string, bool)
+	JA4() (string, bool)
+}
+
+// fingerprint returns the request's JA3 (ja3 true) or JA4 fingerprint.
+func (r *Request) fingerprint(ja3 bool) (string, bool) {
+	if r.TLS == nil {
+		return "", false
+	}
+	if ja3 {
+		return r.TLS.JA3()
+	}
+	return r.TLS.JA4()
 }
 
 // Locator finds where an address is: its country (ISO 3166-1 alpha-2) and

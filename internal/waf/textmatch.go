@@ -26,6 +26,7 @@ func (t *textMatch) match(c *evalCtx) bool {
 func (cp *compiler) text(path string, ftm *types.FieldToMatch, tts []types.TextTransformation, test func(*evalCtx, *field, []byte) bool) matcher {
 	f, err := compileField(path+".FieldToMatch", ftm)
 	cp.add(err)
+	cp.fingerprints = cp.fingerprints || f.fingerprint()
 	tx, err := compileChain(path+".TextTransformations", tts)
 	cp.add(err)
 	return &textMatch{f: f, tx: tx, test: test}
@@ -149,7 +150,23 @@ func (cp *compiler) sizeConstraint(path string, s *types.SizeConstraintStatement
 // own detector is not published, so this list is ours.
 var sqlHigh = regexp.MustCompile(`(?i)\bunion\b[\s\S]{0,100}\bselect\b|\bselect\b[\s\S]{0,100}\bfrom\b|\b(?:sleep|benchmark|pg_sleep)\s*\(|\bwaitfor\s+delay\b|\binformation_schema\b|\b(?:or|and)\s+['"]?\w+['"]?\s*(?:=|<|>|\blike\b)\s*['"]?\w+|;\s*(?:drop|delete|insert|update|shutdown|exec)\b`)
 
+// noFingerprint refuses a TLS fingerprint in a statement AWS does not
+// allow it in: SQL injection and cross-site scripting match statements
+// (API_JA3Fingerprint, API_JA4Fingerprint: string match, regex, regex
+// pattern set and size constraint statements only).
+func (cp *compiler) noFingerprint(path, stmt string, ftm *types.FieldToMatch) {
+	if ftm == nil {
+		return
+	}
+	for name, set := range map[string]bool{"JA3Fingerprint": ftm.JA3Fingerprint != nil, "JA4Fingerprint": ftm.JA4Fingerprint != nil} {
+		if set {
+			cp.errorf("%s.FieldToMatch.%s: AWS WAF inspects TLS fingerprints in string match, regex, regex pattern set and size constraint statements only, not in %s", path, name, stmt)
+		}
+	}
+}
+
 func (cp *compiler) sqli(path string, s *types.SqliMatchStatement) matcher {
+	cp.noFingerprint(path, "SqliMatchStatement", s.FieldToMatch)
 	level := string(s.SensitivityLevel)
 	switch level {
 	case "":
@@ -172,6 +189,7 @@ func (cp *compiler) sqli(path string, s *types.SqliMatchStatement) matcher {
 }
 
 func (cp *compiler) xss(path string, s *types.XssMatchStatement) matcher {
+	cp.noFingerprint(path, "XssMatchStatement", s.FieldToMatch)
 	return cp.text(path, s.FieldToMatch, s.TextTransformations, func(c *evalCtx, f *field, v []byte) bool {
 		if isXSS(v) {
 			c.detail("XSS", "", f.location, v)
