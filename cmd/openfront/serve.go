@@ -30,6 +30,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/openfront-edge/openfront/internal/accesslog"
+	"github.com/openfront-edge/openfront/internal/clienthello"
 	"github.com/openfront-edge/openfront/internal/edge"
 	"github.com/openfront-edge/openfront/internal/geo"
 	"github.com/openfront-edge/openfront/internal/tlsca"
@@ -237,7 +238,12 @@ func (e *running) listen() error {
 			NextProtos:     []string{"h2", "http/1.1"},
 			GetCertificate: func(hi *tls.ClientHelloInfo) (*tls.Certificate, error) { return h.Certificate(hi.ServerName) },
 		}
-		e.serve("https", hs, tls.NewListener(ln, hs.TLSConfig))
+		// Below tls.Server (and above the PROXY protocol header), each
+		// connection keeps its ClientHello for the JA3 and JA4 fingerprints
+		// AWS WAF rules and logs use; its requests reach it through their
+		// context.
+		hs.ConnContext = clienthello.ConnContext
+		e.serve("https", hs, tls.NewListener(clienthello.NewListener(ln), hs.TLSConfig))
 	}
 	if a := e.s.admin; a != "" {
 		ln, err := net.Listen("tcp", a)

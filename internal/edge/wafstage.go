@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/openfront-edge/openfront/internal/cause"
+	"github.com/openfront-edge/openfront/internal/clienthello"
 	"github.com/openfront-edge/openfront/internal/waf"
 )
 
@@ -34,6 +35,13 @@ func (s *Server) checkWAF(x *exchange, a *waf.ACL) bool {
 	}
 	if s.opts.Geo != nil {
 		w.req.Geo = s.opts.Geo // regions and forwarded IPs, looked up only by geo match statements
+	}
+	if a.NeedsTLSFingerprints() || s.opts.WAFLog != nil {
+		// The HTTPS listener's ClientHello; JA3 and JA4 are computed on
+		// first use, once per connection.
+		if h := clienthello.FromContext(r.Context()); h != nil {
+			w.req.TLS = h
+		}
 	}
 	// Go's server keeps headers in a map: their arrival order is lost, so
 	// they are given in sorted order (docs/decisions.md).
