@@ -486,6 +486,8 @@ type wafRecord struct {
 		Name string `json:"name"`
 	} `json:"labels"`
 	OversizeFields []string        `json:"oversizeFields"`
+	JA3Fingerprint string          `json:"ja3Fingerprint"`
+	JA4Fingerprint string          `json:"ja4Fingerprint"`
 	ClientASN      json.RawMessage `json:"clientAsn"`
 	ForwardedASN   json.RawMessage `json:"forwardedAsn"`
 	raw            string

@@ -590,19 +590,22 @@ func TestWAFValidate(t *testing.T) {
 			"acl.json":   acl(ok("fine", 0), wafRule("set", 1, wafBlock, obj{"IPSetReferenceStatement": obj{"ARN": setARN}})),
 			"known.json": wafIPSetDoc("known", "a0a0a0a0-0000-4000-8000-0000000000a0", "IPV4", "192.0.2.0/24", "not-a-cidr")},
 			[][]string{{"known.json", "Addresses[1]"}}},
-		// JA3/JA4 fingerprints: crypto/tls exposes the ClientHello's parts but
-		// no maintained Go library computes either fingerprint from them
-		// (docs/decisions.md), so both stay refused by name.
-		{"JA3 and JA4 fingerprints refused by name", map[string]any{"EWAFV1.json": configDoc(dist),
+		// JA3/JA4 fingerprints work, but not where AWS refuses them; the
+		// ASN rate key and UriFragment stay refused by name
+		// (docs/decisions.md).
+		{"fingerprints in SQLi and XSS, ASN rate key, URI fragment", map[string]any{"EWAFV1.json": configDoc(dist),
 			"acl.json": acl(
 				wafRule("ja3", 0, wafBlock, wafByteMatch(obj{"JA3Fingerprint": obj{"FallbackBehavior": "NO_MATCH"}}, "e7d705a3286e19ea42f587b344ee6865", "EXACTLY")),
-				wafRule("ja4", 1, wafBlock, wafByteMatch(obj{"JA4Fingerprint": obj{"FallbackBehavior": "NO_MATCH"}}, "t13d1516h2_8daaf6152771_e5627efa2ab1", "EXACTLY")),
-				wafRule("ja4-rate", 2, wafBlock, obj{"RateBasedStatement": obj{"Limit": 100, "AggregateKeyType": "CUSTOM_KEYS",
-					"CustomKeys": []obj{{"JA4Fingerprint": obj{"FallbackBehavior": "MATCH"}}}}}))},
+				wafRule("ja3-sqli", 1, wafBlock, obj{"SqliMatchStatement": obj{"FieldToMatch": obj{"JA3Fingerprint": obj{"FallbackBehavior": "NO_MATCH"}}, "TextTransformations": wafTransforms()}}),
+				wafRule("ja4-xss", 2, wafBlock, obj{"XssMatchStatement": obj{"FieldToMatch": obj{"JA4Fingerprint": obj{"FallbackBehavior": "NO_MATCH"}}, "TextTransformations": wafTransforms()}}),
+				wafRule("asn-rate", 3, wafBlock, obj{"RateBasedStatement": obj{"Limit": 100, "AggregateKeyType": "CUSTOM_KEYS",
+					"CustomKeys": []obj{{"JA4Fingerprint": obj{"FallbackBehavior": "MATCH"}}, {"ASN": obj{}}}}}),
+				wafRule("fragment", 4, wafBlock, wafByteMatch(obj{"UriFragment": obj{"FallbackBehavior": "NO_MATCH"}}, "top", "EXACTLY")))},
 			[][]string{
-				{"acl.json", "Rules[0].Statement.ByteMatchStatement.FieldToMatch.JA3Fingerprint", "not available"},
-				{"acl.json", "Rules[1].Statement.ByteMatchStatement.FieldToMatch.JA4Fingerprint", "not available"},
-				{"acl.json", "Rules[2].Statement.RateBasedStatement.CustomKeys[0].JA4Fingerprint", "not available"},
+				{"acl.json", "Rules[1].Statement.SqliMatchStatement.FieldToMatch.JA3Fingerprint", "not in SqliMatchStatement"},
+				{"acl.json", "Rules[2].Statement.XssMatchStatement.FieldToMatch.JA4Fingerprint", "not in XssMatchStatement"},
+				{"acl.json", "Rules[3].Statement.RateBasedStatement.CustomKeys[1].ASN", "not available"},
+				{"acl.json", "Rules[4].Statement.ByteMatchStatement.FieldToMatch.UriFragment", "not available"},
 			}},
 		{"several errors, each naming the file", map[string]any{"EWAFV1.json": configDoc(dist),
 			"acl.json": acl(ok("first", 0), badRegex, unknownSet, ok("again", 0))},
