@@ -27,13 +27,7 @@ func (f *field) each(c *evalCtx, fn func(v []byte) bool) bool {
 	case fMethod:
 		return fn(bs(r.Method))
 	case fJA3, fJA4:
-		// Without a fingerprint (plain HTTP, no ClientHello recorded),
-		// FallbackBehavior decides (API_JA3Fingerprint, API_JA4Fingerprint).
-		v, ok := r.fingerprint(f.kind == fJA3)
-		if !ok {
-			return f.fallback
-		}
-		return fn(bs(v))
+		return f.eachFingerprint(r, fn)
 	case fBody:
 		body, over := c.bodyPrefix()
 		if over {
@@ -82,6 +76,20 @@ func (f *field) each(c *evalCtx, fn func(v []byte) bool) bool {
 		return fn(b)
 	}
 	return false
+}
+
+// eachFingerprint inspects the request's JA3 or JA4 fingerprint. Without
+// one (plain HTTP, no ClientHello recorded), FallbackBehavior decides
+// (API_JA3Fingerprint, API_JA4Fingerprint). Kept out of each, whose other
+// cases are the hot path.
+//
+//go:noinline
+func (f *field) eachFingerprint(r *Request, fn func(v []byte) bool) bool {
+	v, ok := r.fingerprint(f.kind == fJA3)
+	if !ok {
+		return f.fallback
+	}
+	return fn(bs(v))
 }
 
 // bodyPrefix returns the inspectable body and whether the body is larger
