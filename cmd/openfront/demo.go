@@ -133,7 +133,7 @@ var demoDistributions = map[string]string{
   }
 }`,
 	"demo-web-acl.json": `{"WebACL": {"Name": "demo-acl", "Id": "d3m0", "ARN": "arn:aws:wafv2:us-east-1:123456789012:global/webacl/demo-acl/d3m0",
-  "DefaultAction": {"Allow": {}}, "Capacity": 30, "Description": "openfront demo",
+  "DefaultAction": {"Allow": {}}, "Capacity": 40, "Description": "openfront demo",
   "VisibilityConfig": {"SampledRequestsEnabled": true, "CloudWatchMetricsEnabled": true, "MetricName": "demo-acl"},
   "CustomResponseBodies": {"slow-down": {"ContentType": "TEXT_PLAIN", "Content": "Too many requests: slow down.\n"}},
   "Rules": [
@@ -157,7 +157,15 @@ var demoDistributions = map[string]string{
     {"Name": "AWS-AWSManagedRulesCommonRuleSet", "Priority": 4, "OverrideAction": {"None": {}},
      "Statement": {"ManagedRuleGroupStatement": {"VendorName": "AWS", "Name": "AWSManagedRulesCommonRuleSet",
        "ExcludedRules": [{"Name": "UserAgent_BadBots_HEADER"}]}},
-     "VisibilityConfig": {"SampledRequestsEnabled": true, "CloudWatchMetricsEnabled": true, "MetricName": "AWS-AWSManagedRulesCommonRuleSet"}}
+     "VisibilityConfig": {"SampledRequestsEnabled": true, "CloudWatchMetricsEnabled": true, "MetricName": "AWS-AWSManagedRulesCommonRuleSet"}},
+    {"Name": "tls-fingerprint", "Priority": 5, "Action": {"Block": {}},
+     "Statement": {"AndStatement": {"Statements": [
+       {"ByteMatchStatement": {"SearchString": "L2FwaS90bHMv", "FieldToMatch": {"UriPath": {}},
+         "TextTransformations": [{"Priority": 0, "Type": "NONE"}], "PositionalConstraint": "STARTS_WITH"}},
+       {"NotStatement": {"Statement": {"RegexMatchStatement": {"RegexString": "^t1[23]",
+         "FieldToMatch": {"JA4Fingerprint": {"FallbackBehavior": "NO_MATCH"}},
+         "TextTransformations": [{"Priority": 0, "Type": "NONE"}]}}}}]}},
+     "VisibilityConfig": {"SampledRequestsEnabled": true, "CloudWatchMetricsEnabled": true, "MetricName": "tls-fingerprint"}}
   ]}, "LockToken": "demo"}`,
 	"demo-ip-set.json": `{"IPSet": {"Name": "demo-blocked", "Id": "b10c", "ARN": "arn:aws:wafv2:us-east-1:123456789012:global/ipset/demo-blocked/b10c",
   "Description": "", "IPAddressVersion": "IPV4", "Addresses": ["198.51.100.0/24"]}, "LockToken": "demo"}`,
@@ -422,6 +430,10 @@ func printDemo(w *os.File, e *running, dir string, o *demoOrigins, s3 *demoS3) {
 		{"AWS WAF: the common rule set (OWASP CRS run by Coraza) catches cross-site scripting: 403", plain("waf.example.com", "/search?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E", "")},
 		{"AWS WAF: a scanner's User-Agent only counts, UserAgent_BadBots_HEADER being in the common rule set's ExcludedRules (its WAF log record lists it in excludedRules): 200",
 			plain("waf.example.com", "/api/hello", "-H 'User-Agent: Nikto' ")},
+		{"AWS WAF: a JA4 fingerprint rule wants TLS 1.2 or 1.3 under /api/tls/; plain HTTP has no fingerprint (FallbackBehavior NO_MATCH): 403",
+			plain("waf.example.com", "/api/tls/check", "")},
+		{"AWS WAF: the same over HTTPS: served, its WAF log record carrying ja3Fingerprint and ja4Fingerprint: 200",
+			secure("waf.example.com", "/api/tls/check", "")},
 		{"AWS WAF: the rate-based rule (over 10 per minute per IP on /api/) answers 429 with its custom body",
 			"for i in $(seq 11); do " + plain("waf.example.com", "/api/items", "-s -o /dev/null -w '%{http_code} ' ") + "; done; echo"},
 	}...)
