@@ -28,9 +28,10 @@ type Listener struct {
 	net.Listener
 }
 
-// NewListener returns l with each accepted connection wrapped in a Conn.
-// Put it below tls.NewListener and above anything that strips a header
-// first (PROXY protocol), so that it sees the TLS bytes only.
+// NewListener returns l with each accepted connection wrapped in a Conn:
+// tls.NewListener(NewListener(l), config), with l already past anything
+// that strips a header first (PROXY protocol), so that a Conn sees the TLS
+// bytes only.
 func NewListener(l net.Listener) *Listener { return &Listener{Listener: l} }
 
 // Accept waits for the next connection and wraps it.
