@@ -15,12 +15,9 @@ import (
 // fingerprint.
 const MaxRecorded = 16 << 10
 
-// TLS record layer (RFC 8446 §5.1): a handshake record is content type 22,
-// a 2-byte version and a 2-byte length.
-const (
-	recordHeaderLen   = 5
-	recordTypeHandshk = 22
-)
+// recordTypeHandshake is the content type of a handshake record; a record
+// header is the type, a 2-byte version and a 2-byte length (RFC 8446 §5.1).
+const recordTypeHandshake = 22
 
 // Listener wraps the listener below tls.NewListener so that every
 // connection records its ClientHello.
@@ -98,7 +95,7 @@ func helloMessage(b []byte) (msg []byte, more bool) {
 		if !s.ReadUint8(&typ) {
 			return nil, true
 		}
-		if typ != recordTypeHandshk {
+		if typ != recordTypeHandshake {
 			return nil, false
 		}
 		if !s.ReadUint16(&version) || !s.ReadUint16LengthPrefixed(&frag) {

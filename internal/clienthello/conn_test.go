@@ -22,7 +22,7 @@ func records(msg []byte, size int) []byte {
 	var out []byte
 	for len(msg) > 0 {
 		n := min(size, len(msg))
-		out = append(out, recordTypeHandshk, 3, 1, byte(n>>8), byte(n))
+		out = append(out, recordTypeHandshake, 3, 1, byte(n>>8), byte(n))
 		out = append(out, msg[:n]...)
 		msg = msg[n:]
 	}
