@@ -102,6 +102,36 @@ func BenchmarkReader(b *testing.B) {
 	benchRead(b, data, lines, func() *Reader { return NewReader(bytes.NewReader(data)) })
 }
 
+// BenchmarkScan is the doctor's fast path: each line located and checked,
+// then sc-status, x-edge-result-type and time-to-first-byte found.
+func BenchmarkScan(b *testing.B) {
+	const lines = 20000
+	data := benchLog(b, lines)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		r := NewReader(bytes.NewReader(data))
+		n := 0
+		for {
+			raw, err := r.Scan()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(raw.Field(8)) != 3 || len(raw.Field(13)) == 0 || len(raw.Field(27)) == 0 {
+				b.Fatalf("line %d: fields not found", raw.Num)
+			}
+			n++
+		}
+		if n != lines {
+			b.Fatalf("got %v lines, want %v", n, lines)
+		}
+	}
+	b.ReportMetric(float64(lines)*float64(b.N)/b.Elapsed().Seconds(), "lines/s")
+}
+
 // BenchmarkReaderGzip reads a gzip file through Open, as the doctor does.
 func BenchmarkReaderGzip(b *testing.B) {
 	const lines = 20000

@@ -15,16 +15,42 @@ func FuzzReader(f *testing.F) {
 	f.Add([]byte("#Fields: date time c-ip\n2024-01-01\t00:00:00\t::1\n{\"a\":\"\\u00e9\\ud83d\\ude00\"}\n"))
 	f.Add([]byte("\xff\xfe\t\r\n#Fields:\n\n{\n{}\n"))
 	f.Add([]byte("#Fields: timestamp(ms) timestamp time-taken\n-1\t1.5\t99999999999999999999.1\n"))
+	f.Add([]byte("#Fields: a b c d e\n1\t\t333\t4444\t\t\n\t\t\t\t\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r := NewReader(bytes.NewReader(data))
 		// Every call consumes at least one line or ends the input.
 		for calls := 0; calls <= bytes.Count(data, []byte("\n"))+3; calls++ {
-			l, err := r.Next()
+			raw, err := r.Scan()
 			if err == io.EOF {
 				return
 			}
 			if err != nil {
 				continue
+			}
+			// Fields located lazily, in an order that exercises both ends
+			// and going back, match the split line.
+			n := len(raw.Names)
+			got := make([]string, n)
+			for i := (n - 1) &^ 1; i >= 0; i -= 2 { // even positions, backwards
+				got[i] = string(raw.Field(i))
+			}
+			for i := 1; i < n; i += 2 { // odd positions, forwards
+				got[i] = string(raw.Field(i))
+			}
+			for i := n - 1; i >= 0; i -= 3 {
+				if v := string(raw.Field(i)); v != got[i] {
+					t.Fatalf("line %d: field %d: got %q, then %q", raw.Num, i, got[i], v)
+				}
+			}
+			if raw.Field(-1) != nil || raw.Field(n) != nil {
+				t.Fatalf("line %d: a field out of range is not nil", raw.Num)
+			}
+			l := raw.Line()
+			if l.Num != raw.Num || l.JSON != raw.JSON || (!l.JSON && l.Text != string(raw.Bytes)) {
+				t.Fatalf("line %d: Line is %d %v %q", raw.Num, l.Num, l.JSON, l.Text)
+			}
+			if !slices.Equal(got, l.Fields) {
+				t.Fatalf("line %d: got fields %q by Field, want %q", l.Num, got, l.Fields)
 			}
 			if len(l.Fields) != len(l.Names) {
 				t.Fatalf("line %d: %d fields for %d names", l.Num, len(l.Fields), len(l.Names))

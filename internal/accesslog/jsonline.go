@@ -51,8 +51,9 @@ func (r *Reader) parseJSON(s string) (*Line, error) {
 	if p.i != len(s) {
 		return nil, r.lineErr("JSON: text after the object")
 	}
-	r.jsonNames, r.lineHdr = names, nil
+	r.jsonNames = names
 	l.Names, l.Fields, l.index, l.std, l.JSON = names, fields, nil, false, true
+	l.Num, l.Text = r.num, s
 	return l, nil
 }
 

@@ -468,3 +468,72 @@ func TestParseFileName(t *testing.T) {
 		})
 	}
 }
+
+func TestScanFields(t *testing.T) {
+	std := std33(t)
+	names := FieldNames()
+	tests := []struct {
+		name  string
+		in    string
+		order []int // positions asked for, in this order
+	}{
+		{"standard, forwards", std + "\n", []int{0, 8, 13, 14, 16, 17, 27, 28, 32}},
+		{"standard, backwards", std + "\n", []int{32, 27, 18, 17, 16, 15, 8, 0}},
+		{"standard, back and forth", std + "\n", []int{13, 8, 27, 28, 26, 6, 13, 18, 32, 0, 31}},
+		{"trailing tab", std + "\t\n", []int{32, 31, 0}},
+		{"35 fields", FieldsLine + " distribution-tenant-id connection-id\n" + std + "\tdt_2abc\t1234567890\n", []int{34, 33, 8, 27}},
+		{"v2 subset", "#Fields: date time c-ip sc-status cs-uri-stem x-edge-detailed-result-type c-country\n" +
+			"2024-11-15\t19:45:51\t192.0.2.9\t403\t/private/a.txt\tClientGeoBlocked\tRU\n", []int{3, 6, 5, 0, 4}},
+		{"empty fields", "#Fields: a b c d e f g h i j\n\t\t\t\t\tx\t\t\t\t\n", []int{9, 5, 0, 4, 6}},
+		{"JSON", `{"sc-status":"403","x-edge-result-type":"Error","c-port":null}` + "\n", []int{2, 0, 1}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := NewReader(strings.NewReader(tc.in))
+			raw, err := r.Scan()
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := make([]string, len(tc.order))
+			for k, i := range tc.order {
+				got[k] = string(raw.Field(i))
+			}
+			l := raw.Line()
+			want := make([]string, len(tc.order))
+			for k, i := range tc.order {
+				want[k] = l.Fields[i]
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("got %q, want %q", got, want)
+			}
+			if !l.JSON && len(l.Names) == NumFields && !reflect.DeepEqual(l.Names, names) {
+				t.Errorf("Names: got %q, want the standard ones", l.Names)
+			}
+			if _, err := r.Scan(); err != io.EOF {
+				t.Errorf("got %v, want io.EOF", err)
+			}
+		})
+	}
+}
+
+// TestScanDoesNotAllocate: Scan and Field cost no allocation per line.
+func TestScanDoesNotAllocate(t *testing.T) {
+	line := std33(t) + "\n"
+	data := []byte(Header + strings.Repeat(line, 2000))
+	r := NewReader(bytes.NewReader(data))
+	allocs := testing.AllocsPerRun(3, func() {
+		r.src, r.eof, r.pos, r.lim, r.end = bytes.NewReader(data), false, 0, 0, 0
+		for {
+			raw, err := r.Scan()
+			if err != nil {
+				break
+			}
+			raw.Field(8)
+			raw.Field(13)
+			raw.Field(27)
+		}
+	})
+	if allocs > 20 { // the input reader and the #Fields header
+		t.Errorf("got %v allocations for 2,000 lines, want at most 20", allocs)
+	}
+}
