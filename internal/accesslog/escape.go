@@ -1,6 +1,9 @@
 package accesslog
 
-import "strings"
+import (
+	"bytes"
+	"strings"
+)
 
 const upperHex = "0123456789ABCDEF"
 
@@ -48,22 +51,35 @@ func Unescape(s string) string {
 	if i < 0 {
 		return s
 	}
-	b := make([]byte, 0, len(s))
-	b = append(b, s[:i]...)
+	return string(appendUnescaped(make([]byte, 0, len(s)), s, i))
+}
+
+// AppendUnescaped appends b to dst decoded as [Unescape] decodes it.
+func AppendUnescaped(dst, b []byte) []byte {
+	i := bytes.IndexByte(b, '%')
+	if i < 0 {
+		return append(dst, b...)
+	}
+	return appendUnescaped(dst, b, i)
+}
+
+// appendUnescaped decodes s from its first "%", at i.
+func appendUnescaped[S ~string | ~[]byte](dst []byte, s S, i int) []byte {
+	dst = append(dst, s[:i]...)
 	for ; i < len(s); i++ {
 		c := s[i]
 		if c == '%' && i+2 < len(s) {
 			hi, ok1 := unhex(s[i+1])
 			lo, ok2 := unhex(s[i+2])
 			if ok1 && ok2 {
-				b = append(b, hi<<4|lo)
+				dst = append(dst, hi<<4|lo)
 				i += 2
 				continue
 			}
 		}
-		b = append(b, c)
+		dst = append(dst, c)
 	}
-	return string(b)
+	return dst
 }
 
 func unhex(c byte) (byte, bool) {

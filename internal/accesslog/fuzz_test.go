@@ -82,6 +82,9 @@ func FuzzEscapeRoundTrip(f *testing.F) {
 		if got := Unescape(e); got != s {
 			t.Fatalf("Unescape(Escape(%q)) = %q", s, got)
 		}
+		if got, want := string(AppendUnescaped([]byte("x"), []byte(s))), "x"+Unescape(s); got != want {
+			t.Fatalf("AppendUnescaped(%q) = %q, want %q", s, got, want)
+		}
 		for i := 0; i < len(e); i++ {
 			if c := e[i]; mustEscape[c] != 0 && c != '%' {
 				t.Fatalf("Escape(%q) = %q: byte %#x not encoded", s, e, c)

@@ -1,7 +1,6 @@
 package accesslog
 
 import (
-	"bytes"
 	"encoding/binary"
 	"math/bits"
 )
@@ -57,25 +56,29 @@ func (l *Raw) Field(i int) []byte {
 		if i >= l.fwdField {
 			from, start = l.fwdField, l.fwdStart
 		}
+		var end int
 		if i > from {
-			start = nthTab(b, start, i-from) + 1
+			var t int
+			t, end = tabsAfter(b, start-1, i-from)
+			start = t + 1
+		} else if end, _ = tabsAfter(b, start-1, 1); end < 0 {
+			end = len(b)
 		}
 		l.fwdField, l.fwdStart = i, start
-		if j := bytes.IndexByte(b[start:], '\t'); j >= 0 {
-			return b[start : start+j]
-		}
-		return b[start:]
+		return b[start:end]
 	}
 	from, end := n, len(b)
 	if i < l.backField {
 		from, end = l.backField, l.backStart-1
 	}
+	var prev int
 	if k := from - 1 - i; k > 0 {
-		end = nthTabBack(b, end, k)
+		end, prev = tabsBefore(b, end, k)
+	} else {
+		prev, _ = tabsBefore(b, end, 1)
 	}
-	start := bytes.LastIndexByte(b[:end], '\t') + 1
-	l.backField, l.backStart = i, start
-	return b[start:end]
+	l.backField, l.backStart = i, prev+1
+	return b[prev+1 : end]
 }
 
 // Line splits the line into a [Line], copying it into one string. The
@@ -108,56 +111,78 @@ func tabMask(w uint64) uint64 {
 	return ^((x&low7 + low7) | x | low7)
 }
 
-// nthTab returns the position of the k-th tab (k ≥ 1) at or after b[i],
-// or -1 when there are fewer.
-func nthTab(b []byte, i, k int) int {
+// tabsAfter returns the position of the k-th tab (k ≥ 1) after b[i] and of
+// the next tab, or len(b) when there is none. The line's field count is
+// checked, so the k-th tab is there; b[i] is a tab, or i is -1.
+func tabsAfter(b []byte, i, k int) (kth, next int) {
+	kth = -1
+	i++
 	for ; i+8 <= len(b); i += 8 {
 		m := tabMask(binary.LittleEndian.Uint64(b[i:]))
-		if c := bits.OnesCount64(m); c < k {
-			k -= c
-			continue
-		}
-		for ; k > 1; k-- {
+		if kth < 0 {
+			if c := bits.OnesCount64(m); c < k {
+				k -= c
+				continue
+			}
+			for ; k > 1; k-- {
+				m &= m - 1
+			}
+			kth = i + bits.TrailingZeros64(m)>>3
 			m &= m - 1
 		}
-		return i + bits.TrailingZeros64(m)>>3
+		if m != 0 {
+			return kth, i + bits.TrailingZeros64(m)>>3
+		}
 	}
 	for ; i < len(b); i++ {
 		if b[i] == '\t' {
+			if kth >= 0 {
+				return kth, i
+			}
 			if k--; k == 0 {
-				return i
+				kth = i
 			}
 		}
 	}
-	return -1
+	return kth, len(b)
 }
 
-// nthTabBack returns the position of the k-th tab (k ≥ 1) before b[end],
-// counting backwards, or -1 when there are fewer.
-func nthTabBack(b []byte, end, k int) int {
+// tabsBefore returns the position of the k-th tab (k ≥ 1) before b[end],
+// counting backwards, and of the tab before it, or -1 when there is none.
+func tabsBefore(b []byte, end, k int) (kth, prev int) {
+	kth = -1
 	for ; end >= 8; end -= 8 {
 		m := tabMask(binary.LittleEndian.Uint64(b[end-8:]))
-		if c := bits.OnesCount64(m); c < k {
-			k -= c
-			continue
-		}
-		for ; k > 1; k-- {
+		if kth < 0 {
+			if c := bits.OnesCount64(m); c < k {
+				k -= c
+				continue
+			}
+			for ; k > 1; k-- {
+				m &^= 1 << (63 - bits.LeadingZeros64(m))
+			}
+			kth = end - 8 + (63-bits.LeadingZeros64(m))>>3
 			m &^= 1 << (63 - bits.LeadingZeros64(m))
 		}
-		return end - 8 + (63-bits.LeadingZeros64(m))>>3
+		if m != 0 {
+			return kth, end - 8 + (63-bits.LeadingZeros64(m))>>3
+		}
 	}
 	for end--; end >= 0; end-- {
 		if b[end] == '\t' {
+			if kth >= 0 {
+				return kth, end
+			}
 			if k--; k == 0 {
-				return end
+				kth = end
 			}
 		}
 	}
-	return -1
+	return kth, -1
 }
 
 // splitTabs appends the tab-separated fields of s to f.
-func splitTabs(f []string, s string) []string {
+func splitTabs[S ~string | ~[]byte](f []S, s S) []S {
 	start, i := 0, 0
 	for ; i+8 <= len(s); i += 8 {
 		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
