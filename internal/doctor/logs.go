@@ -191,20 +191,21 @@ func newFilter(since, until time.Time) *filter {
 }
 
 // keep reports whether a line is inside the window.
-func (f *filter) keep(fields []string, c *cols) bool {
-	d, t := get(fields, c.date), get(fields, c.time)
-	if d == "" {
-		tm := lineTime(fields, c)
+func (f *filter) keep(l *accesslog.Raw, c *cols) bool {
+	d, t := field(l, c.date), field(l, c.time)
+	if len(d) == 0 {
+		tm := rawTime(l, c)
 		if tm.IsZero() {
 			return true
 		}
 		ms := tm.UnixMilli()
 		return (!f.hasSince || ms >= f.sinceMs) && (!f.hasUntil || ms < f.untilMs)
 	}
-	if f.hasSince && (d < f.sinceD || (d == f.sinceD && t < f.sinceT)) {
+	// Comparing string(b) with a string does not allocate.
+	if f.hasSince && (string(d) < f.sinceD || (string(d) == f.sinceD && string(t) < f.sinceT)) {
 		return false
 	}
-	if f.hasUntil && (d > f.untilD || (d == f.untilD && t >= f.untilT)) {
+	if f.hasUntil && (string(d) > f.untilD || (string(d) == f.untilD && string(t) >= f.untilT)) {
 		return false
 	}
 	return true
@@ -243,7 +244,11 @@ func readFile(path string, t *tally, cl *classifier, flt *filter, p *Progress, c
 }
 
 // readLines classifies the lines of one reader; key is the distribution id
-// the file name gives ("" when none).
+// the file name gives ("" when none). Lines are scanned, not split: an
+// answer that is not an error costs finding sc-status and
+// x-edge-result-type (and, for Hit and Miss lines, time-to-first-byte) and
+// one histogram increment, with no allocation; only 4xx/5xx and rewritten
+// lines are split and decoded.
 func readLines(rd *accesslog.Reader, path, key string, t *tally, cl *classifier, flt *filter, p *Progress, countries bool) {
 	var fileStats *distStats
 	if key != "" && key != unroutedKey {
@@ -256,6 +261,7 @@ func readLines(rd *accesslog.Reader, path, key string, t *tally, cl *classifier,
 		hostStats *distStats
 		pending   int64 // lines and bytes not yet added to p
 		pendingB  int64
+		dec       decoder
 	)
 	flush := func() {
 		if p != nil {
@@ -266,7 +272,7 @@ func readLines(rd *accesslog.Reader, path, key string, t *tally, cl *classifier,
 	}
 	defer flush()
 	for {
-		l, err := rd.Next()
+		l, err := rd.Scan()
 		if err == io.EOF {
 			return
 		}
@@ -282,7 +288,7 @@ func readLines(rd *accesslog.Reader, path, key string, t *tally, cl *classifier,
 		}
 		t.lines++
 		pending++
-		pendingB += int64(len(l.Text)) + 1
+		pendingB += int64(len(l.Bytes)) + 1
 		if pending == 4096 {
 			flush()
 		}
@@ -291,54 +297,54 @@ func readLines(rd *accesslog.Reader, path, key string, t *tally, cl *classifier,
 		} else if &l.Names[0] != names {
 			c, names = newCols(l.Names), &l.Names[0]
 		}
-		f := l.Fields
 		if c.status < 0 {
 			t.malformed++
 			t.malformedWhy["no sc-status field"]++
 			continue
 		}
-		status := parseStatus(f[c.status])
+		status := parseStatus(l.Field(c.status))
 		if status < 0 {
 			t.malformed++
 			t.malformedWhy["bad sc-status"]++
 			continue
 		}
-		if flt.on && !flt.keep(f, c) {
+		if flt.on && !flt.keep(l, c) {
 			t.skipped++
 			continue
 		}
 		t.statusClass[min(status/100, 5)]++
 		st := fileStats
 		if st == nil && key != unroutedKey {
-			h := get(f, c.host)
-			if h != lastHost || hostStats == nil {
-				lastHost, hostStats = strings.Clone(h), t.stats(h)
+			if h := field(l, c.host); string(h) != lastHost || hostStats == nil {
+				lastHost = string(h)
+				hostStats = t.stats(lastHost)
 			}
 			st = hostStats
 		}
-		rt := get(f, c.result)
+		// string(rt) in comparisons and switches does not allocate.
+		rt := field(l, c.result)
 		if st != nil {
 			st.lines++
 			if countries {
-				if v := get(f, c.country); v != "" {
+				if v := field(l, c.country); len(v) > 0 {
 					st.country(v)
 				}
 			}
-			switch rt {
+			switch string(rt) {
 			case "Miss":
-				if ms := parseMillis(get(f, c.ttfb)); ms >= 0 {
+				if ms := parseMillis(l.Field(c.ttfb)); ms >= 0 {
 					st.miss.add(ms)
 				}
 				if status < 300 {
 					st.okMiss++
 				}
 			case "Hit":
-				if ms := parseMillis(get(f, c.ttfb)); ms >= 0 {
+				if ms := parseMillis(l.Field(c.ttfb)); ms >= 0 {
 					st.hit.add(ms)
 				}
 			}
 		}
-		if status < 400 && rt != "Error" || status < 100 {
+		if status < 400 && string(rt) != "Error" || status < 100 {
 			continue
 		}
 		if status >= 400 {
@@ -348,7 +354,7 @@ func readLines(rd *accesslog.Reader, path, key string, t *tally, cl *classifier,
 		if key == "" {
 			statsKey = lastHost
 		}
-		r := newRequest(l, c, key, status)
+		r := newRequest(l, c, key, status, &dec)
 		cls := cl.classify(r)
 		t.add(r, &cls, statsKey)
 	}

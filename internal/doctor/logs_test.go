@@ -1,8 +1,11 @@
 package doctor
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/openfront-edge/openfront/internal/cause"
 	"github.com/openfront-edge/openfront/internal/resource"
@@ -234,6 +237,40 @@ func TestSinceUntil(t *testing.T) {
 	}
 	if rep.Summary.SkippedByTime == 0 {
 		t.Errorf("skipped: got 0, want the lines outside")
+	}
+}
+
+// TestSinceUntilTimestamps: lines without a date (v2 W3C subsets with
+// timestamp(ms), real-time logs' timestamp, JSON) are kept by their
+// timestamps.
+func TestSinceUntilTimestamps(t *testing.T) {
+	in := "#Fields: timestamp(ms) sc-status x-edge-result-type x-edge-request-id x-edge-detailed-result-type\n" +
+		"1714557699000\t403\tError\tbefore\tClientGeoBlocked\n" +
+		"1714557700000\t403\tError\tinside-ms\tClientGeoBlocked\n" +
+		"1714557702000\t403\tError\tafter\tClientGeoBlocked\n" +
+		"#Fields: timestamp sc-status x-edge-result-type x-edge-request-id x-edge-detailed-result-type\n" +
+		"1714557701.5\t403\tError\tinside-secs\tClientGeoBlocked\n" +
+		"1714557800.0\t403\tError\tlater\tClientGeoBlocked\n" +
+		`{"timestamp(ms)":"1714557701900","sc-status":"403","x-edge-result-type":"Error","x-edge-request-id":"inside-json","x-edge-detailed-result-type":"ClientGeoBlocked"}` + "\n" +
+		`{"timestamp(ms)":"1714557600000","sc-status":"403","x-edge-result-type":"Error","x-edge-request-id":"early-json","x-edge-detailed-result-type":"ClientGeoBlocked"}` + "\n"
+	path := filepath.Join(t.TempDir(), "v2.log")
+	if err := os.WriteFile(path, []byte(in), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	since, until := time.UnixMilli(1714557700000), time.UnixMilli(1714557702000)
+	rep, err := AnalyzeLogs([]string{path}, LogOptions{Since: since, Until: until, MaxRequests: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range rep.Requests {
+		got = append(got, r.RequestID)
+	}
+	if want := "inside-ms,inside-secs,inside-json"; strings.Join(got, ",") != want {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	if rep.Summary.SkippedByTime != 4 {
+		t.Errorf("skipped: got %v, want 4", rep.Summary.SkippedByTime)
 	}
 }
 

@@ -182,7 +182,7 @@ func newLogReport(t *tally, o LogOptions) *LogReport {
 				if rep.Countries[name] == nil {
 					rep.Countries[name] = map[string]int64{}
 				}
-				rep.Countries[name][c] += n
+				rep.Countries[name][c] += *n
 			}
 		}
 	}

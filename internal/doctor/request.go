@@ -2,6 +2,7 @@ package doctor
 
 import (
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,7 +18,49 @@ type cols struct {
 	reqID, hostHeader, proto, csBytes, timeTaken, xff, respResult, protoVer, ttfb, detailed,
 	ctype, clen, country, pattern, tsMillis, ts int
 	cookieField bool
+	// fetch lists the fields newRequest reads, in the order that lets
+	// accesslog.Raw.Field find them in one pass from each end of the line.
+	fetch []slotCol
 }
+
+// The values newRequest reads, by slot.
+const (
+	sMethod = iota
+	sHost
+	sHostHeader
+	sStem
+	sQuery
+	sCookie
+	sContentType
+	sClientIP
+	sPattern // the unescaped ones end here
+	sResult
+	sRespResult
+	sDetailed
+	sProto
+	sProtoVer
+	sCountry
+	sReqID
+	sLocation
+	sContentLen
+	sCSBytes
+	sTimeTaken
+	sTTFB
+	sUA
+	sReferer
+	sDate
+	sTime
+	sTsMillis
+	sTs
+	nSlots
+)
+
+const (
+	nUnescaped = sPattern + 1  // the first slots are URL-decoded strings
+	nStrSlots  = sLocation + 1 // the first slots are strings
+)
+
+type slotCol struct{ slot, col int }
 
 func newCols(names []string) *cols {
 	c := &cols{}
@@ -43,22 +86,49 @@ func newCols(names []string) *cols {
 		c.stem = idx("cs-uri")
 	}
 	c.cookieField = c.cookie >= 0
+	slots := [nSlots]int{
+		sMethod: c.method, sHost: c.host, sHostHeader: c.hostHeader, sStem: c.stem, sQuery: c.query,
+		sCookie: c.cookie, sContentType: c.ctype, sClientIP: c.cip, sPattern: c.pattern, sResult: c.result,
+		sRespResult: c.respResult, sDetailed: c.detailed, sProto: c.proto, sProtoVer: c.protoVer,
+		sCountry: c.country, sReqID: c.reqID, sLocation: c.location, sContentLen: c.clen, sCSBytes: c.csBytes,
+		sTimeTaken: c.timeTaken, sTTFB: c.ttfb, sUA: c.ua, sReferer: c.referer, sDate: c.date, sTime: c.time,
+		sTsMillis: c.tsMillis, sTs: c.ts,
+	}
+	for slot, col := range slots {
+		if col >= 0 {
+			c.fetch = append(c.fetch, slotCol{slot, col})
+		}
+	}
+	// Field looks up the first half of the fields from the start and the
+	// rest from the end, going on from the last one it found: ascending,
+	// then descending.
+	n := len(names)
+	slices.SortFunc(c.fetch, func(a, b slotCol) int {
+		af, bf := 2*a.col < n, 2*b.col < n
+		switch {
+		case af && bf:
+			return a.col - b.col
+		case af:
+			return -1
+		case bf:
+			return 1
+		}
+		return b.col - a.col
+	})
 	return c
 }
 
-// get returns field i, "" when absent or "-".
-func get(f []string, i int) string {
-	if i < 0 || i >= len(f) {
-		return ""
+// field returns field i of a scanned line, nil when absent or "-".
+func field(l *accesslog.Raw, i int) []byte {
+	v := l.Field(i)
+	if len(v) == 1 && v[0] == '-' {
+		return nil
 	}
-	if v := f[i]; v != "-" {
-		return v
-	}
-	return ""
+	return v
 }
 
 // parseStatus reads a 3-digit status without allocating; -1 if malformed.
-func parseStatus(s string) int {
+func parseStatus[S ~string | ~[]byte](s S) int {
 	if len(s) != 3 {
 		return -1
 	}
@@ -123,38 +193,79 @@ func (r *request) TimeString() string {
 	return r.Time.UTC().Format(time.RFC3339)
 }
 
-func num(s string) int64 {
-	if s == "" {
+// num reads a logged integer as strconv.ParseInt does, without
+// allocating; -1 when empty or malformed.
+func num(b []byte) int64 {
+	neg := len(b) > 0 && b[0] == '-'
+	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
+		b = b[1:]
+	}
+	if len(b) == 0 {
 		return -1
 	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		return -1
+	var n uint64
+	for _, c := range b {
+		if c < '0' || c > '9' || n > (1<<63)/10 {
+			return -1
+		}
+		n = n*10 + uint64(c-'0')
 	}
-	return n
+	switch {
+	case neg && n <= 1<<63:
+		return -int64(n)
+	case !neg && n < 1<<63:
+		return int64(n)
+	}
+	return -1
 }
 
-// newRequest decodes the fields the classifier reads.
-func newRequest(l *accesslog.Line, c *cols, key string, status int) *request {
-	f := l.Fields
-	u := accesslog.Unescape
+// decoder is one worker's scratch space for newRequest.
+type decoder struct {
+	buf []byte
+}
+
+// newRequest decodes the fields the classifier reads from a refused line,
+// each found once, and copies their values into one string: a kept
+// request, a top-list key or an example id then holds no reference to the
+// reader's buffer.
+func newRequest(l *accesslog.Raw, c *cols, key string, status int, d *decoder) *request {
+	var v [nSlots][]byte
+	for _, f := range c.fetch {
+		v[f.slot] = field(l, f.col)
+	}
+	var ends [nStrSlots]int
+	buf := d.buf[:0]
+	for i := range nStrSlots {
+		if i < nUnescaped {
+			buf = accesslog.AppendUnescaped(buf, v[i])
+		} else {
+			buf = append(buf, v[i]...)
+		}
+		ends[i] = len(buf)
+	}
+	d.buf = buf
+	all := string(buf)
+	var str [nStrSlots]string
+	for i := range str {
+		from := 0
+		if i > 0 {
+			from = ends[i-1]
+		}
+		str[i] = all[from:ends[i]]
+	}
 	r := &request{
 		DistKey: key, Unrouted: key == unroutedKey, Status: status,
-		Method: u(get(f, c.method)), Host: u(get(f, c.host)), HostHeader: u(get(f, c.hostHeader)),
-		Path: u(get(f, c.stem)), Query: u(get(f, c.query)), Cookie: u(get(f, c.cookie)), CookieLogged: c.cookieField,
-		Result: get(f, c.result), RespResult: get(f, c.respResult), Detailed: get(f, c.detailed),
-		Protocol: get(f, c.proto), ProtocolVersion: get(f, c.protoVer), ContentType: u(get(f, c.ctype)),
-		ContentLen: num(get(f, c.clen)), CSBytes: num(get(f, c.csBytes)),
-		TimeTakenMs: parseMillis(get(f, c.timeTaken)), TTFBMs: parseMillis(get(f, c.ttfb)),
-		ClientIP: u(get(f, c.cip)), Country: get(f, c.country), RequestID: get(f, c.reqID),
-		UALen: len(get(f, c.ua)), RefererLen: len(get(f, c.referer)), PathPattern: u(get(f, c.pattern)),
-		Location: get(f, c.location),
+		Method: str[sMethod], Host: str[sHost], HostHeader: str[sHostHeader], Path: str[sStem], Query: str[sQuery],
+		Cookie: str[sCookie], CookieLogged: c.cookieField, Result: str[sResult], RespResult: str[sRespResult],
+		Detailed: str[sDetailed], Protocol: str[sProto], ProtocolVersion: str[sProtoVer], ContentType: str[sContentType],
+		ClientIP: str[sClientIP], Country: str[sCountry], RequestID: str[sReqID], PathPattern: str[sPattern],
+		Location:   str[sLocation],
+		ContentLen: num(v[sContentLen]), CSBytes: num(v[sCSBytes]),
+		TimeTakenMs: parseMillis(v[sTimeTaken]), TTFBMs: parseMillis(v[sTTFB]),
+		UALen: len(v[sUA]), RefererLen: len(v[sReferer]),
 	}
 	if r.HostHeader == "" {
 		r.HostHeader = r.Host
-	}
-	if r.Country == "-" {
-		r.Country = ""
 	}
 	r.DecodedPath = r.Path
 	if strings.IndexByte(r.Path, '%') >= 0 {
@@ -162,53 +273,35 @@ func newRequest(l *accesslog.Line, c *cols, key string, status int) *request {
 			r.DecodedPath = p
 		}
 	}
-	if r.Query != "" && strings.HasPrefix(r.Query, "?") {
-		r.Query = r.Query[1:]
+	r.Query = strings.TrimPrefix(r.Query, "?")
+	if len(v[sDate]) > 0 {
+		r.Time = parseDateTime(v[sDate], v[sTime])
+	} else {
+		r.Time = timestamp(v[sTsMillis], v[sTs])
 	}
-	r.Time = lineTime(f, c)
-	r.detach()
 	return r
-}
-
-// detach copies the strings out of the reader's block: a kept request, a
-// top-list key or an example id that still pointed into it would keep the
-// whole 256 KiB block alive.
-func (r *request) detach() {
-	fields := [...]*string{&r.Method, &r.Host, &r.HostHeader, &r.Path, &r.DecodedPath, &r.Query, &r.Cookie,
-		&r.Result, &r.RespResult, &r.Detailed, &r.Protocol, &r.ProtocolVersion, &r.ContentType, &r.ClientIP,
-		&r.Country, &r.RequestID, &r.PathPattern, &r.Location}
-	n := 0
-	for _, p := range fields {
-		n += len(*p)
-	}
-	// One allocation for all of them.
-	var b strings.Builder
-	b.Grow(n)
-	for _, p := range fields {
-		b.WriteString(*p)
-	}
-	all := b.String()
-	for _, p := range fields {
-		l := len(*p)
-		*p, all = all[:l], all[l:]
-	}
 }
 
 const unroutedKey = "_unrouted"
 
-// lineTime reads date and time, or v2's timestamp(ms), or real-time logs'
-// timestamp (seconds with decimals).
-func lineTime(f []string, c *cols) time.Time {
-	if d, t := get(f, c.date), get(f, c.time); d != "" {
+// rawTime reads a scanned line's date and time, or v2's timestamp(ms), or
+// real-time logs' timestamp (seconds with decimals), without allocating.
+func rawTime(l *accesslog.Raw, c *cols) time.Time {
+	if d, t := field(l, c.date), field(l, c.time); len(d) > 0 {
 		return parseDateTime(d, t)
 	}
-	if ms := get(f, c.tsMillis); ms != "" {
-		if n, err := strconv.ParseInt(ms, 10, 64); err == nil {
+	return timestamp(field(l, c.tsMillis), field(l, c.ts))
+}
+
+// timestamp reads v2's timestamp(ms) or else real-time logs' timestamp.
+func timestamp[S ~string | ~[]byte](ms, secs S) time.Time {
+	if len(ms) > 0 {
+		if n, err := strconv.ParseInt(string(ms), 10, 64); err == nil {
 			return time.UnixMilli(n).UTC()
 		}
 	}
-	if s := get(f, c.ts); s != "" {
-		if v, err := strconv.ParseFloat(s, 64); err == nil {
+	if len(secs) > 0 {
+		if v, err := strconv.ParseFloat(string(secs), 64); err == nil {
 			return time.UnixMilli(int64(v * 1000)).UTC()
 		}
 	}
@@ -217,11 +310,11 @@ func lineTime(f []string, c *cols) time.Time {
 
 // parseDateTime reads "2006-01-02" and "15:04:05" without allocating; the
 // zero Time when either is malformed.
-func parseDateTime(d, t string) time.Time {
+func parseDateTime[S ~string | ~[]byte](d, t S) time.Time {
 	if len(d) != 10 || len(t) != 8 || d[4] != '-' || d[7] != '-' || t[2] != ':' || t[5] != ':' {
 		return time.Time{}
 	}
-	n := func(s string) int {
+	n := func(s S) int {
 		v := 0
 		for i := 0; i < len(s); i++ {
 			c := s[i]

@@ -3,7 +3,6 @@ package doctor
 import (
 	"fmt"
 	"math/bits"
-	"strings"
 	"time"
 )
 
@@ -100,17 +99,20 @@ type distStats struct {
 	miss, hit hist
 	okMiss    uint64 // 2xx answers fetched from an origin
 	lines     uint64
-	countries map[string]int64 // c-country counts, when LogOptions.CountCountries
+	countries map[string]*int64 // c-country counts, when LogOptions.CountCountries
 }
 
-func (d *distStats) country(c string) {
+func (d *distStats) country(c []byte) {
 	if d.countries == nil {
-		d.countries = map[string]int64{}
+		d.countries = map[string]*int64{}
 	}
-	if _, ok := d.countries[c]; !ok {
-		c = strings.Clone(c)
+	// m[string(b)] allocates in an assignment, not in a lookup.
+	if n := d.countries[string(c)]; n != nil {
+		*n++
+		return
 	}
-	d.countries[c]++
+	n := int64(1)
+	d.countries[string(c)] = &n
 }
 
 func (d *distStats) merge(o *distStats) {
@@ -120,9 +122,14 @@ func (d *distStats) merge(o *distStats) {
 	d.lines += o.lines
 	for c, n := range o.countries {
 		if d.countries == nil {
-			d.countries = map[string]int64{}
+			d.countries = map[string]*int64{}
 		}
-		d.countries[c] += n
+		if m := d.countries[c]; m != nil {
+			*m += *n
+		} else {
+			v := *n
+			d.countries[c] = &v
+		}
 	}
 }
 
@@ -171,8 +178,8 @@ func judgeTrip(ms int64, d *distStats) (t Trip, strong bool, e Evidence) {
 
 // parseMillis reads a logged seconds value ("0.123", "12.3", "4") as
 // milliseconds without allocating; -1 for "-" or anything malformed.
-func parseMillis(s string) int64 {
-	if s == "" || s == "-" {
+func parseMillis[S ~string | ~[]byte](s S) int64 {
+	if len(s) == 0 || len(s) == 1 && s[0] == '-' {
 		return -1
 	}
 	var whole int64

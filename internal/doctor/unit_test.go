@@ -1,6 +1,7 @@
 package doctor
 
 import (
+	"strconv"
 	"testing"
 	"time"
 )
@@ -100,10 +101,14 @@ func TestParseMillis(t *testing.T) {
 		want int64
 	}{
 		{"0.001", 1}, {"12.345", 12345}, {"4", 4000}, {"0.5", 500}, {"-", -1}, {"", -1}, {"x", -1}, {".5", -1},
+		{"1.2x", -1},
 	}
 	for _, tc := range tests {
 		if got := parseMillis(tc.in); got != tc.want {
 			t.Errorf("%q: got %v, want %v", tc.in, got, tc.want)
+		}
+		if got := parseMillis([]byte(tc.in)); got != tc.want { // as the fast path reads it
+			t.Errorf("[]byte(%q): got %v, want %v", tc.in, got, tc.want)
 		}
 	}
 }
@@ -135,6 +140,21 @@ func TestGlobMatch(t *testing.T) {
 	for _, tc := range tests {
 		if got := globMatch(tc.pattern, tc.url); got != tc.want {
 			t.Errorf("%s ~ %s: got %v, want %v", tc.pattern, tc.url, got, tc.want)
+		}
+	}
+}
+
+// TestNum: num reads what strconv.ParseInt reads, -1 for the rest.
+func TestNum(t *testing.T) {
+	for _, s := range []string{"", "0", "507", "+5", "-5", "-", "+", "1_000", "12a", " 1",
+		"9223372036854775807", "9223372036854775808", "-9223372036854775808", "-9223372036854775809",
+		"99999999999999999999", "00012"} {
+		want, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			want = -1
+		}
+		if got := num([]byte(s)); got != want {
+			t.Errorf("num(%q): got %v, want %v", s, got, want)
 		}
 	}
 }
