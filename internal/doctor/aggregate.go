@@ -1,9 +1,12 @@
 package doctor
 
 import (
+	"cmp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/openfront-edge/openfront/internal/cause"
@@ -42,19 +45,61 @@ func (t *topK) add(v string, n int64) {
 	t.m[v] += n
 }
 
-// purge keeps the more counted half of the table.
+// purgeEntry is a value being ranked by purge.
+type purgeEntry struct {
+	count int64
+	hash  uint64
+	value string
+}
+
+// purgeBuf is the scratch space of purge, per goroutine that counts.
+var purgeBuf = sync.Pool{New: func() any { return new([topKCap]purgeEntry) }}
+
+// purge keeps the more counted half of the table. Among values counted
+// alike, which stay is arbitrary but must not depend on anything but the
+// values: they are ranked by a hash of their own (FNV-1a), which compares
+// faster than the strings, many of which (IP addresses, paths) share long
+// prefixes.
 func (t *topK) purge() {
-	all := t.top(len(t.m))
-	clear(t.m)
-	for _, c := range all[:topKCap/2] {
-		t.m[c.Value] = c.Count
+	buf := purgeBuf.Get().(*[topKCap]purgeEntry)
+	all := buf[:0]
+	for v, c := range t.m {
+		all = append(all, purgeEntry{c, fnv1a(v), v})
 	}
+	slices.SortFunc(all, func(a, b purgeEntry) int {
+		switch {
+		case a.count != b.count:
+			return cmp.Compare(b.count, a.count)
+		case a.hash != b.hash:
+			return cmp.Compare(a.hash, b.hash)
+		}
+		return strings.Compare(a.value, b.value)
+	})
+	clear(t.m)
+	for _, e := range all[:topKCap/2] {
+		t.m[e.value] = e.count
+	}
+	clear(all) // drop the strings
+	purgeBuf.Put(buf)
 	t.approx = true
 }
 
+// fnv1a is the 64-bit FNV-1a hash of s.
+func fnv1a(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
+}
+
+// merge adds o's counts to t. It goes through o's values from the most
+// counted, as top lists them, so that the result does not depend on the
+// order of a map.
 func (t *topK) merge(o *topK) {
-	for k, c := range o.m {
-		t.add(k, c)
+	for _, c := range o.sorted(nil) {
+		t.add(c.Value, c.Count)
 	}
 	t.approx = t.approx || o.approx
 }
@@ -65,32 +110,46 @@ type Count struct {
 	Count int64  `json:"count"`
 }
 
-func (t *topK) top(n int) []Count {
-	out := make([]Count, 0, len(t.m))
+// sorted appends t's counts to out, most counted first, ties by value.
+func (t *topK) sorted(out []Count) []Count {
 	for k, c := range t.m {
 		out = append(out, Count{k, c})
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Count != out[j].Count {
-			return out[i].Count > out[j].Count
+	slices.SortFunc(out, func(a, b Count) int {
+		if a.Count != b.Count {
+			return cmp.Compare(b.Count, a.Count)
 		}
-		return out[i].Value < out[j].Value
+		return strings.Compare(a.Value, b.Value)
 	})
+	return out
+}
+
+func (t *topK) top(n int) []Count {
+	out := t.sorted(make([]Count, 0, len(t.m)))
 	if len(out) > n {
 		out = out[:n]
 	}
 	return out
 }
 
-// example is one request, ordered by time then id.
+// example is one request, ordered by time then id. The time is kept as
+// seconds and nanoseconds, which compare faster than a time.Time.
 type example struct {
-	t  time.Time
-	id string
+	sec  int64
+	nsec int32
+	id   string
+}
+
+func newExample(t time.Time, id string) example {
+	return example{t.Unix(), int32(t.Nanosecond()), id}
 }
 
 func (e example) less(o example) bool {
-	if !e.t.Equal(o.t) {
-		return e.t.Before(o.t)
+	if e.sec != o.sec {
+		return e.sec < o.sec
+	}
+	if e.nsec != o.nsec {
+		return e.nsec < o.nsec
 	}
 	return e.id < o.id
 }
@@ -159,7 +218,7 @@ func (g *group) addRequest(r *request, v *Verdict, dist *Dist, beh *Behavior) {
 	if g.beh == nil {
 		g.beh = beh
 	}
-	ex := example{r.Time, r.RequestID}
+	ex := newExample(r.Time, r.RequestID)
 	g.addExample(ex)
 	for _, e := range v.Evidence {
 		g.addFact(e.Fact, 1, e.Value, ex)
@@ -362,13 +421,13 @@ func (t *tally) add(r *request, c *classification, statsKey string) {
 		g.addRequest(r, &c.Verdict, c.dist, c.beh)
 	}
 	t.reqsSeen++
-	ex := example{r.Time, r.RequestID}
+	ex := newExample(r.Time, r.RequestID)
 	if t.maxReqs <= 0 || (len(t.reqs) >= t.maxReqs && !ex.less(t.reqs[0].ex)) {
 		return // would not be kept: skip building it
 	}
 	rq := &Request{
 		RequestID: r.RequestID, Time: r.TimeString(), Status: r.Status, Method: r.Method, Host: r.HostHeader,
-		Path: r.Path, Distribution: name, ex: example{r.Time, r.RequestID}, ttfb: r.TTFBMs, stats: statsKey, beh: c.beh,
+		Path: r.Path, Distribution: name, ex: ex, ttfb: r.TTFBMs, stats: statsKey, beh: c.beh,
 	}
 	if c.pending {
 		cp := *c

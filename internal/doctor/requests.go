@@ -2,8 +2,6 @@ package doctor
 
 // The requests array of --json: bounded, the earliest requests kept.
 
-import "container/heap"
-
 // Request is one classified request in --json's requests array.
 type Request struct {
 	RequestID    string   `json:"request_id"`
@@ -27,33 +25,53 @@ type Request struct {
 }
 
 // reqHeap keeps the earliest requests: a max-heap on (time, id), so the
-// latest is dropped when it is full.
+// latest is dropped when it is full. It is written out rather than through
+// container/heap: most refused requests of a long log are compared with
+// the root, and many replace it.
 type reqHeap []*Request
-
-func (h reqHeap) Len() int           { return len(h) }
-func (h reqHeap) Less(i, j int) bool { return h[j].ex.less(h[i].ex) }
-func (h reqHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *reqHeap) Push(x any)        { *h = append(*h, x.(*Request)) }
-func (h *reqHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
-}
 
 // keep adds r unless max requests are kept and all are earlier.
 func (h *reqHeap) keep(r *Request, max int) bool {
 	if max <= 0 {
 		return false
 	}
-	if h.Len() < max {
-		heap.Push(h, r)
+	if len(*h) < max {
+		*h = append(*h, r)
+		h.up(len(*h) - 1)
 		return true
 	}
 	if r.ex.less((*h)[0].ex) {
 		(*h)[0] = r
-		heap.Fix(h, 0)
+		h.down(0)
 		return true
 	}
 	return false
+}
+
+func (h reqHeap) up(i int) {
+	for i > 0 {
+		p := (i - 1) / 2
+		if !h[p].ex.less(h[i].ex) {
+			return
+		}
+		h[p], h[i] = h[i], h[p]
+		i = p
+	}
+}
+
+func (h reqHeap) down(i int) {
+	for {
+		c := 2*i + 1
+		if c >= len(h) {
+			return
+		}
+		if r := c + 1; r < len(h) && h[c].ex.less(h[r].ex) {
+			c = r
+		}
+		if !h[i].ex.less(h[c].ex) {
+			return
+		}
+		h[i], h[c] = h[c], h[i]
+		i = c
+	}
 }
