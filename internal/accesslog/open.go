@@ -2,20 +2,22 @@ package accesslog
 
 import (
 	"bufio"
-	"compress/gzip"
 	"fmt"
 	"io"
 	"os"
 	"sync"
+
+	"github.com/klauspost/compress/gzip"
 )
 
 // Open opens a log file for reading, gzip-compressed (detected by its magic
 // bytes; all members of a multi-member file are read) or plain. Call the
 // Closer when done, even before the end of the file.
 //
-// A gzip file is inflated on a goroutine of its own, ahead of the parsing:
-// inflating (about 250 MB/s per core) is slower than parsing, and this way
-// the two overlap on two cores.
+// A gzip file is inflated by github.com/klauspost/compress/gzip (about 1.5x
+// the standard library's speed) on a goroutine of its own, ahead of the
+// parsing: inflating (about 400 MB/s per core) is slower than scanning, and
+// this way the two overlap on two cores.
 func Open(path string) (*Reader, io.Closer, error) {
 	f, err := os.Open(path)
 	if err != nil {

@@ -2,7 +2,6 @@ package doctor
 
 import (
 	"bufio"
-	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +10,8 @@ import (
 	"os"
 	"strings"
 	"sync"
+
+	"github.com/klauspost/compress/gzip"
 )
 
 // AWS WAF logs (spec §7.2; WAF developer guide "Log fields for web ACL
