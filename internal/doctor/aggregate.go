@@ -2,6 +2,7 @@ package doctor
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -286,7 +287,10 @@ func (g *group) merge(o *group) {
 	for _, e := range o.examples {
 		g.addExample(e)
 	}
-	for k, f := range o.facts {
+	// Sorted: once a group holds maxFacts facts, which are added first
+	// decides which are kept.
+	for _, k := range slices.Sorted(maps.Keys(o.facts)) {
+		f := o.facts[k]
 		g.addFact(k, f.count, f.value, f.first)
 	}
 	for k, n := range o.candidates {

@@ -88,7 +88,9 @@ func ListFiles(paths []string) ([]string, error) {
 }
 
 // AnalyzeLogs reads standard log files and classifies every refused
-// request. Files are read in parallel, one goroutine per file.
+// request. Files are read in parallel by Workers goroutines, each into a
+// tally of its own, and the tallies are merged in the order of the files:
+// the report is the same whatever the number of workers.
 func AnalyzeLogs(paths []string, o LogOptions) (*LogReport, error) {
 	files, err := ListFiles(paths)
 	if err != nil {
@@ -109,31 +111,61 @@ func AnalyzeLogs(paths []string, o LogOptions) (*LogReport, error) {
 		o.Progress.Total.Store(total)
 	}
 	f := newFilter(o.Since, o.Until)
-	tallies := make([]*tally, workers)
-	jobs := make(chan string)
-	var wg sync.WaitGroup
-	for i := range tallies {
+	all := newTally(o.MaxRequests)
+	forEachInOrder(len(files), workers, func(i int) *tally {
 		t := newTally(o.MaxRequests)
-		tallies[i] = t
+		readFile(files[i], t, cl, f, o.Progress, o.CountCountries)
+		return t
+	}, all.merge)
+	all.resolve()
+	return newLogReport(all, o), nil
+}
+
+// forEachInOrder runs read(0) … read(n-1) on workers goroutines and hands
+// the results to merge in index order, on the calling goroutine. A result
+// waits while an earlier one is still being read; at most 2×workers are
+// read or waiting at once, which bounds memory whatever n is.
+func forEachInOrder(n, workers int, read func(i int) *tally, merge func(*tally)) {
+	window := 2 * workers
+	type result struct {
+		i int
+		t *tally
+	}
+	jobs := make(chan int)
+	results := make(chan result, window)
+	slots := make(chan struct{}, window) // one per result not yet merged
+	go func() {
+		for i := range n {
+			slots <- struct{}{}
+			jobs <- i
+		}
+		close(jobs)
+	}()
+	var wg sync.WaitGroup
+	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for path := range jobs {
-				readFile(path, t, cl, f, o.Progress, o.CountCountries)
+			for i := range jobs {
+				results <- result{i, read(i)}
 			}
 		}()
 	}
-	for _, p := range files {
-		jobs <- p
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
+	waiting := make(map[int]*tally, window)
+	next := 0
+	for r := range results {
+		waiting[r.i] = r.t
+		for t, ok := waiting[next]; ok; t, ok = waiting[next] {
+			delete(waiting, next)
+			merge(t)
+			next++
+			<-slots
+		}
 	}
-	close(jobs)
-	wg.Wait()
-	all := tallies[0]
-	for _, t := range tallies[1:] {
-		all.merge(t)
-	}
-	all.resolve()
-	return newLogReport(all, o), nil
 }
 
 // expectedSize estimates a file's uncompressed size: a gzip file's last

@@ -1,12 +1,16 @@
 package doctor
 
 import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/openfront-edge/openfront/internal/accesslog"
 	"github.com/openfront-edge/openfront/internal/cause"
 	"github.com/openfront-edge/openfront/internal/resource"
 )
@@ -314,5 +318,74 @@ func TestWAFFormats(t *testing.T) {
 	}
 	if un := w.Unjoined(); un["REGULAR:BlockBadBots"] != 1 {
 		t.Errorf("unjoined: got %v, want the record no log line has", un)
+	}
+}
+
+// TestSameReportWhateverTheWorkers reads many files with 1 to 8 workers:
+// the reports are identical, byte for byte. The files have enough distinct
+// addresses and paths for the top lists to become approximate, more
+// refusals than the requests kept, malformed lines and a cut gzip file.
+func TestSameReportWhateverTheWorkers(t *testing.T) {
+	ok, refused := fixtureLines(t)
+	dir := t.TempDir()
+	for f := range 12 {
+		var b strings.Builder
+		b.WriteString(accesslog.Header)
+		for j := range 400 {
+			line := ok[j%len(ok)]
+			if j%5 == 0 {
+				line = refused[(f+j)%len(refused)]
+			}
+			fields := strings.Split(line, "\t")
+			fields[1] = fmt.Sprintf("10:%02d:%02d", (f*7+j)%60, j%60)
+			fields[4] = fmt.Sprintf("198.51.%d.%d", f, j%250)
+			if j%3 == 0 {
+				fields[7] = fmt.Sprintf("/p/%d.jpg", (f*131+j)%300)
+			}
+			b.WriteString(strings.Join(fields, "\t"))
+			b.WriteByte('\n')
+			if j%97 == 0 {
+				b.WriteString("a\tline\twith\ttoo\tfew\tfields\n")
+			}
+		}
+		data := []byte(b.String())
+		name := fmt.Sprintf("E%dEXAMPLE.2024-05-01-10.F%03d", f%3, f)
+		if f%4 == 1 {
+			var z bytes.Buffer
+			zw := gzip.NewWriter(&z)
+			zw.Write(data)
+			zw.Close()
+			data, name = z.Bytes(), name+".gz"
+			if f == 5 {
+				data = data[:len(data)*2/3]
+			}
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	model, waf := testModel(t), testWAF(t)
+	report := func(workers int) string {
+		rep, err := AnalyzeLogs([]string{dir}, LogOptions{Model: model, WAF: waf, MaxRequests: 25, Workers: workers})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		if err := rep.WriteJSON(&out); err != nil {
+			t.Fatal(err)
+		}
+		if err := rep.WriteText(&out, Style{}); err != nil {
+			t.Fatal(err)
+		}
+		return out.String()
+	}
+	want := report(1)
+	if !strings.Contains(want, "read") || !strings.Contains(want, "wrong field count") {
+		t.Fatalf("the input lacks a read error or malformed lines:\n%s", want)
+	}
+	for _, workers := range []int{2, 3, 8, 1} {
+		if got := report(workers); got != want {
+			t.Errorf("%d workers: the report differs from 1 worker's:\n%s\nwant:\n%s", workers, got, want)
+		}
 	}
 }
