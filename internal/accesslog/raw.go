@@ -1,6 +1,7 @@
 package accesslog
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math/bits"
 )
@@ -81,6 +82,19 @@ func (l *Raw) Field(i int) []byte {
 	return b[prev+1 : end]
 }
 
+// AppendFields appends every field of the line to dst, as Field returns
+// them, and returns the extended slice: one pass over the line, for a
+// caller that reads most fields.
+func (l *Raw) AppendFields(dst [][]byte) [][]byte {
+	if l.JSON {
+		for i := range l.Names {
+			dst = append(dst, l.Field(i))
+		}
+		return dst
+	}
+	return splitTabs(dst, l.fields)
+}
+
 // Line splits the line into a [Line], copying it into one string. The
 // Line is reused by the next call to Line, Scan or Next; its strings stay
 // valid.
@@ -117,6 +131,17 @@ func tabMask(w uint64) uint64 {
 func tabsAfter(b []byte, i, k int) (kth, next int) {
 	kth = -1
 	i++
+	// Skip whole 64-byte stretches with the vectorized bytes.Count: a
+	// User-Agent, a query string or cookies are one field of 100 bytes or
+	// more.
+	for i+64 <= len(b) {
+		c := bytes.Count(b[i:i+64], tab)
+		if c >= k {
+			break
+		}
+		k -= c
+		i += 64
+	}
 	for ; i+8 <= len(b); i += 8 {
 		m := tabMask(binary.LittleEndian.Uint64(b[i:]))
 		if kth < 0 {

@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/openfront-edge/openfront/internal/cause"
@@ -29,45 +28,42 @@ const (
 // costs O(1) amortized and heavy hitters stay; the counts of values that
 // were dropped and came back are then lower bounds.
 type topK struct {
-	m      map[string]int64
-	approx bool
+	idx     map[string]int32 // value → position in entries
+	entries []topEntry
+	approx  bool
+}
+
+// topEntry is a value and its count. Among values counted alike, which a
+// purge keeps is arbitrary but must depend on nothing but the values: they
+// are ranked by a hash of their own (FNV-1a), which compares faster than
+// the strings, many of which (IP addresses, paths) share long prefixes.
+type topEntry struct {
+	count int64
+	hash  uint64
+	value string
 }
 
 func (t *topK) add(v string, n int64) {
 	if v == "" {
 		return
 	}
-	if t.m == nil {
-		t.m = make(map[string]int64, 8)
+	if i, ok := t.idx[v]; ok {
+		t.entries[i].count += n
+		return
 	}
-	if _, ok := t.m[v]; !ok && len(t.m) >= topKCap {
+	if t.idx == nil {
+		t.idx = make(map[string]int32, 8)
+	}
+	if len(t.entries) >= topKCap {
 		t.purge()
 	}
-	t.m[v] += n
+	t.idx[v] = int32(len(t.entries))
+	t.entries = append(t.entries, topEntry{n, fnv1a(v), v})
 }
 
-// purgeEntry is a value being ranked by purge.
-type purgeEntry struct {
-	count int64
-	hash  uint64
-	value string
-}
-
-// purgeBuf is the scratch space of purge, per goroutine that counts.
-var purgeBuf = sync.Pool{New: func() any { return new([topKCap]purgeEntry) }}
-
-// purge keeps the more counted half of the table. Among values counted
-// alike, which stay is arbitrary but must not depend on anything but the
-// values: they are ranked by a hash of their own (FNV-1a), which compares
-// faster than the strings, many of which (IP addresses, paths) share long
-// prefixes.
+// purge keeps the more counted half of the table.
 func (t *topK) purge() {
-	buf := purgeBuf.Get().(*[topKCap]purgeEntry)
-	all := buf[:0]
-	for v, c := range t.m {
-		all = append(all, purgeEntry{c, fnv1a(v), v})
-	}
-	slices.SortFunc(all, func(a, b purgeEntry) int {
+	slices.SortFunc(t.entries, func(a, b topEntry) int {
 		switch {
 		case a.count != b.count:
 			return cmp.Compare(b.count, a.count)
@@ -76,12 +72,12 @@ func (t *topK) purge() {
 		}
 		return strings.Compare(a.value, b.value)
 	})
-	clear(t.m)
-	for _, e := range all[:topKCap/2] {
-		t.m[e.value] = e.count
+	clear(t.entries[topKCap/2:]) // drop the strings
+	t.entries = t.entries[:topKCap/2]
+	clear(t.idx)
+	for i, e := range t.entries {
+		t.idx[e.value] = int32(i)
 	}
-	clear(all) // drop the strings
-	purgeBuf.Put(buf)
 	t.approx = true
 }
 
@@ -95,11 +91,11 @@ func fnv1a(s string) uint64 {
 	return h
 }
 
-// merge adds o's counts to t. It goes through o's values from the most
+// merge adds o's counts to t, going through o's values from the most
 // counted, as top lists them, so that the result does not depend on the
 // order of a map.
 func (t *topK) merge(o *topK) {
-	for _, c := range o.sorted(nil) {
+	for _, c := range o.top(len(o.entries)) {
 		t.add(c.Value, c.Count)
 	}
 	t.approx = t.approx || o.approx
@@ -111,10 +107,11 @@ type Count struct {
 	Count int64  `json:"count"`
 }
 
-// sorted appends t's counts to out, most counted first, ties by value.
-func (t *topK) sorted(out []Count) []Count {
-	for k, c := range t.m {
-		out = append(out, Count{k, c})
+// top returns the n most counted values, ties by value.
+func (t *topK) top(n int) []Count {
+	out := make([]Count, 0, len(t.entries))
+	for _, e := range t.entries {
+		out = append(out, Count{e.value, e.count})
 	}
 	slices.SortFunc(out, func(a, b Count) int {
 		if a.Count != b.Count {
@@ -122,11 +119,6 @@ func (t *topK) sorted(out []Count) []Count {
 		}
 		return strings.Compare(a.Value, b.Value)
 	})
-	return out
-}
-
-func (t *topK) top(n int) []Count {
-	out := t.sorted(make([]Count, 0, len(t.m)))
 	if len(out) > n {
 		out = out[:n]
 	}

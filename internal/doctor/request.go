@@ -219,19 +219,24 @@ func num(b []byte) int64 {
 	return -1
 }
 
-// decoder is one worker's scratch space for newRequest.
+// decoder is one reader's scratch space for newRequest.
 type decoder struct {
 	buf []byte
+	req request // reused: classify and tally.add keep no pointer to a request
 }
 
 // newRequest decodes the fields the classifier reads from a refused line,
-// each found once, and copies their values into one string: a kept
+// split in one pass, and copies their values into one string: a kept
 // request, a top-list key or an example id then holds no reference to the
-// reader's buffer.
+// reader's buffer. The request is d's, valid until the next call.
 func newRequest(l *accesslog.Raw, c *cols, key string, status int, d *decoder) *request {
+	var fields [64][]byte // on the stack: 33 standard fields, 35 with the newest ones
+	f := l.AppendFields(fields[:0])
 	var v [nSlots][]byte
-	for _, f := range c.fetch {
-		v[f.slot] = field(l, f.col)
+	for _, sc := range c.fetch {
+		if x := f[sc.col]; len(x) != 1 || x[0] != '-' {
+			v[sc.slot] = x
+		}
 	}
 	var ends [nStrSlots]int
 	buf := d.buf[:0]
@@ -253,7 +258,8 @@ func newRequest(l *accesslog.Raw, c *cols, key string, status int, d *decoder) *
 		}
 		str[i] = all[from:ends[i]]
 	}
-	r := &request{
+	r := &d.req
+	*r = request{
 		DistKey: key, Unrouted: key == unroutedKey, Status: status,
 		Method: str[sMethod], Host: str[sHost], HostHeader: str[sHostHeader], Path: str[sStem], Query: str[sQuery],
 		Cookie: str[sCookie], CookieLogged: c.cookieField, Result: str[sResult], RespResult: str[sRespResult],
