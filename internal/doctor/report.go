@@ -289,13 +289,13 @@ func (r *LogReport) WriteJSON(w io.Writer) error {
 	part("{\n  \"summary\": ", r.Summary)
 	part(",\n  \"findings\": ", r.Findings)
 	bw.WriteString(",\n  \"requests\": [")
+	var b []byte
 	for i := range r.Requests {
 		sep := ",\n    "
 		if i == 0 {
 			sep = "\n    "
 		}
-		b, _ := json.MarshalIndent(&r.Requests[i], "    ", "  ")
-		bw.WriteString(sep)
+		b = appendRequestJSON(append(b[:0], sep...), &r.Requests[i])
 		bw.Write(b)
 	}
 	if len(r.Requests) > 0 {

@@ -1,6 +1,7 @@
 package doctor
 
 import (
+	"encoding/json"
 	"strconv"
 	"testing"
 	"time"
@@ -155,6 +156,29 @@ func TestNum(t *testing.T) {
 		}
 		if got := num([]byte(s)); got != want {
 			t.Errorf("num(%q): got %v, want %v", s, got, want)
+		}
+	}
+}
+
+// TestRequestJSON: appendRequestJSON writes what json.MarshalIndent writes.
+func TestRequestJSON(t *testing.T) {
+	odd := []string{"", "plain", `quote " and \ backslash`, "<script>&amp;</script>", "tab\tnew\nline\r\b\f\x00\x1f\x7f",
+		"é ü 中文 😀", "bad \xff\xfe utf-8", "\u2028\u2029", "/a%20b?c=d"}
+	var reqs []Request
+	for i, s := range odd {
+		reqs = append(reqs, Request{
+			RequestID: s, Time: "2024-05-01T10:00:00Z", Status: 400 + i, Method: s, Host: s, Path: s,
+			Distribution: s, Cause: s, Detail: s, Confidence: s, Candidates: odd[:i], Evidence: odd[i:],
+		})
+	}
+	reqs = append(reqs, Request{Status: -1}, Request{Candidates: []string{}, Evidence: nil})
+	for _, r := range reqs {
+		want, err := json.MarshalIndent(&r, "    ", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := appendRequestJSON(nil, &r); string(got) != string(want) {
+			t.Errorf("got\n%s\nwant\n%s", got, want)
 		}
 	}
 }
