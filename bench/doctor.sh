@@ -4,15 +4,17 @@
 #
 #   bash bench/doctor.sh [LINES] [FILES]
 #
-# Prints, for one core (taskset -c 0, GOMAXPROCS=1) and for all cores on FILES files: lines/s and peak RSS
-# (/usr/bin/time -v), the same file read with mawk counting one field, and GoAccess's figure when `goaccess` is
-# installed (apt-get install goaccess), run with --log-format=CLOUDFRONT on the same file.
+# Prints, for one core (taskset -c 0, GOMAXPROCS=1) on the plain file and on it gzipped, and for all cores on FILES
+# files: lines/s, wall and CPU seconds and peak RSS (/usr/bin/time -v), the same file read with mawk counting one
+# field, and GoAccess's figure when `goaccess` is installed (apt-get install goaccess), run with
+# --log-format=CLOUDFRONT on the same file. On a machine shared with other work, lines/s (wall clock) drops with the
+# load while CPU seconds do much less: compare the two, and mawk's figure from the same run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 lines=${1:-1000000}; files=${2:-8}
 W=${TMPDIR:-/tmp}/openfront-bench-doctor
 mkdir -p "$W/split"
-rm -f "$W"/split/*
+rm -f "$W"/split/* "$W"/*.gz
 
 # Build with the doctor command wired in even before main.go dispatches it (an overlay, no file is changed).
 if grep -q '"doctor"' cmd/openfront/main.go; then
@@ -55,7 +57,8 @@ awk -v n="$lines" 'BEGIN {
   }
 }' > "$log"
 size=$(du -m "$log" | cut -f1)
-echo "log: $lines lines, ${size} MB ($log)"
+gzip -c "$log" > "$log.gz"
+echo "log: $lines lines, ${size} MB ($log), $(du -m "$log.gz" | cut -f1) MB gzipped"
 
 # Split into FILES files for the multi-core run, each with the two header lines.
 body=$((lines / files + 1))
@@ -67,14 +70,16 @@ done
 run() { # label, cores, args...
   local label=$1 cores=$2; shift 2
   /usr/bin/time -v -o "$W/time.txt" "$@" > "$W/out.json" || [ $? -eq 1 ]
-  local secs rss
+  local secs cpu rss
   secs=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$W/time.txt")
+  cpu=$(awk -F': ' '/(User|System) time \(seconds\)/ {s+=$2} END {print s}' "$W/time.txt")
   rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$W/time.txt")
-  printf '%-34s %5s  %10.0f lines/s  %6.2f s  peak RSS %4d MiB\n' "$label" "$cores" "$(echo "$lines / $secs" | bc -l)" "$secs" "$rss"
+  printf '%-40s %7s  %10.0f lines/s  %6.2f s (cpu %5.2f s)  peak RSS %4d MiB\n' "$label" "$cores" "$(echo "$lines / $secs" | bc -l)" "$secs" "$cpu" "$rss"
 }
 # Warm the page cache, then measure.
-cat "$log" "$W"/split/* > /dev/null
+cat "$log" "$log.gz" "$W"/split/* > /dev/null
 run "openfront doctor logs --json" "1 core" env GOMAXPROCS=1 taskset -c 0 "$W/openfront" doctor logs --json --no-progress "$log"
+run "openfront doctor logs --json (.gz)" "1 core" env GOMAXPROCS=1 taskset -c 0 "$W/openfront" doctor logs --json --no-progress "$log.gz"
 run "openfront doctor logs --json ($files files)" "$(nproc) cores" "$W/openfront" doctor logs --json --no-progress "$W/split"
 python3 - "$W/out.json" <<'PY' || true
 import json, sys
