@@ -63,22 +63,63 @@ func (t *topK) add(v string, n int64) {
 
 // purge keeps the more counted half of the table.
 func (t *topK) purge() {
-	slices.SortFunc(t.entries, func(a, b topEntry) int {
-		switch {
-		case a.count != b.count:
-			return cmp.Compare(b.count, a.count)
-		case a.hash != b.hash:
-			return cmp.Compare(a.hash, b.hash)
-		}
-		return strings.Compare(a.value, b.value)
-	})
-	clear(t.entries[topKCap/2:]) // drop the strings
-	t.entries = t.entries[:topKCap/2]
+	keep := topKCap / 2
+	selectBest(t.entries, keep)
+	clear(t.entries[keep:]) // drop the strings
+	t.entries = t.entries[:keep]
 	clear(t.idx)
 	for i, e := range t.entries {
 		t.idx[e.value] = int32(i)
 	}
 	t.approx = true
+}
+
+// before orders entries for purge: more counted first, then by hash, then
+// by value (a total order, so that the half kept is always the same).
+func (a *topEntry) before(b *topEntry) bool {
+	switch {
+	case a.count != b.count:
+		return a.count > b.count
+	case a.hash != b.hash:
+		return a.hash < b.hash
+	}
+	return a.value < b.value
+}
+
+// selectBest moves the k entries that come first in the before order to
+// e[:k], in no particular order (Hoare's quickselect: on average two
+// comparisons per entry, where sorting takes six).
+func selectBest(e []topEntry, k int) {
+	lo, hi := 0, len(e)-1
+	for lo < hi {
+		// The median of three as the pivot, moved to hi.
+		mid := lo + (hi-lo)/2
+		if e[mid].before(&e[lo]) {
+			e[mid], e[lo] = e[lo], e[mid]
+		}
+		if e[hi].before(&e[lo]) {
+			e[hi], e[lo] = e[lo], e[hi]
+		}
+		if e[mid].before(&e[hi]) {
+			e[mid], e[hi] = e[hi], e[mid]
+		}
+		p := lo
+		for i := lo; i < hi; i++ {
+			if e[i].before(&e[hi]) {
+				e[i], e[p] = e[p], e[i]
+				p++
+			}
+		}
+		e[p], e[hi] = e[hi], e[p]
+		switch {
+		case p == k || p == k-1:
+			return
+		case p < k:
+			lo = p + 1
+		default:
+			hi = p - 1
+		}
+	}
 }
 
 // fnv1a is the 64-bit FNV-1a hash of s.

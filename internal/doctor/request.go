@@ -14,7 +14,7 @@ import (
 // #Fields header, so the per-line work indexes a slice instead of looking
 // names up. -1 is a field the header lacks.
 type cols struct {
-	date, time, location, cip, method, host, stem, status, referer, ua, query, cookie, result,
+	date, time, cip, method, host, stem, status, referer, ua, query, cookie, result,
 	reqID, hostHeader, proto, csBytes, timeTaken, xff, respResult, protoVer, ttfb, detailed,
 	ctype, clen, country, pattern, tsMillis, ts int
 	cookieField bool
@@ -41,7 +41,6 @@ const (
 	sProtoVer
 	sCountry
 	sReqID
-	sLocation
 	sContentLen
 	sCSBytes
 	sTimeTaken
@@ -56,8 +55,8 @@ const (
 )
 
 const (
-	nUnescaped = sPattern + 1  // the first slots are URL-decoded strings
-	nStrSlots  = sLocation + 1 // the first slots are strings
+	nUnescaped = sPattern + 1 // the first slots are URL-decoded strings
+	nStrSlots  = sReqID + 1   // the first slots are strings
 )
 
 type slotCol struct{ slot, col int }
@@ -72,7 +71,7 @@ func newCols(names []string) *cols {
 		}
 		return -1
 	}
-	c.date, c.time, c.location, c.cip = idx("date"), idx("time"), idx("x-edge-location"), idx("c-ip")
+	c.date, c.time, c.cip = idx("date"), idx("time"), idx("c-ip")
 	c.method, c.host, c.stem, c.status = idx("cs-method"), idx("cs(Host)"), idx("cs-uri-stem"), idx("sc-status")
 	c.referer, c.ua, c.query, c.cookie = idx("cs(Referer)"), idx("cs(User-Agent)"), idx("cs-uri-query"), idx("cs(Cookie)")
 	c.result, c.reqID, c.hostHeader, c.proto = idx("x-edge-result-type"), idx("x-edge-request-id"), idx("x-host-header"), idx("cs-protocol")
@@ -90,7 +89,7 @@ func newCols(names []string) *cols {
 		sMethod: c.method, sHost: c.host, sHostHeader: c.hostHeader, sStem: c.stem, sQuery: c.query,
 		sCookie: c.cookie, sContentType: c.ctype, sClientIP: c.cip, sPattern: c.pattern, sResult: c.result,
 		sRespResult: c.respResult, sDetailed: c.detailed, sProto: c.proto, sProtoVer: c.protoVer,
-		sCountry: c.country, sReqID: c.reqID, sLocation: c.location, sContentLen: c.clen, sCSBytes: c.csBytes,
+		sCountry: c.country, sReqID: c.reqID, sContentLen: c.clen, sCSBytes: c.csBytes,
 		sTimeTaken: c.timeTaken, sTTFB: c.ttfb, sUA: c.ua, sReferer: c.referer, sDate: c.date, sTime: c.time,
 		sTsMillis: c.tsMillis, sTs: c.ts,
 	}
@@ -173,7 +172,6 @@ type request struct {
 	RequestID         string
 	UALen, RefererLen int // as logged (still URL-encoded): only their size matters
 	PathPattern       string
-	Location          string
 }
 
 // Arrival is when the request arrived: the logged time is when the answer
@@ -265,7 +263,6 @@ func newRequest(l *accesslog.Raw, c *cols, key string, status int, d *decoder) *
 		Cookie: str[sCookie], CookieLogged: c.cookieField, Result: str[sResult], RespResult: str[sRespResult],
 		Detailed: str[sDetailed], Protocol: str[sProto], ProtocolVersion: str[sProtoVer], ContentType: str[sContentType],
 		ClientIP: str[sClientIP], Country: str[sCountry], RequestID: str[sReqID], PathPattern: str[sPattern],
-		Location:   str[sLocation],
 		ContentLen: num(v[sContentLen]), CSBytes: num(v[sCSBytes]),
 		TimeTakenMs: parseMillis(v[sTimeTaken]), TTFBMs: parseMillis(v[sTTFB]),
 		UALen: len(v[sUA]), RefererLen: len(v[sReferer]),

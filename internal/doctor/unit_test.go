@@ -2,6 +2,9 @@ package doctor
 
 import (
 	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -179,6 +182,38 @@ func TestRequestJSON(t *testing.T) {
 		}
 		if got := appendRequestJSON(nil, &r); string(got) != string(want) {
 			t.Errorf("got\n%s\nwant\n%s", got, want)
+		}
+	}
+}
+
+// TestSelectBest: the half a purge keeps is the first half of the sorted
+// table, for tables with many ties.
+func TestSelectBest(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for round := range 200 {
+		var e []topEntry
+		for i := range topKCap {
+			v := fmt.Sprintf("v%d", rng.IntN(40+round))
+			e = append(e, topEntry{count: int64(rng.IntN(1 + round%5)), hash: fnv1a(v) >> (round % 60), value: v + fmt.Sprint(i)})
+		}
+		want := slices.Clone(e)
+		slices.SortFunc(want, func(a, b topEntry) int {
+			if a.before(&b) {
+				return -1
+			}
+			return 1
+		})
+		k := 1 + rng.IntN(len(e))
+		selectBest(e, k)
+		got := slices.Clone(e[:k])
+		slices.SortFunc(got, func(a, b topEntry) int {
+			if a.before(&b) {
+				return -1
+			}
+			return 1
+		})
+		if !slices.Equal(got, want[:k]) {
+			t.Fatalf("round %d, k %d: got %v, want %v", round, k, got, want[:k])
 		}
 	}
 }
