@@ -255,7 +255,7 @@ func (g *group) addRequest(r *request, v *Verdict, dist *Dist, beh *Behavior) {
 	ex := newExample(r.Time, r.RequestID)
 	g.addExample(ex)
 	for _, e := range v.Evidence {
-		g.addFact(e.Fact, 1, e.Value, ex)
+		g.addFact(e, 1, ex)
 	}
 	for _, c := range v.Candidates {
 		g.candidates[c]++
@@ -283,18 +283,31 @@ func (g *group) addExample(ex example) {
 	}
 }
 
-func (g *group) addFact(fact string, n int64, value string, ex example) {
+// addFact counts n requests by e's fact, keeping the value of the earliest.
+func (g *group) addFact(e Evidence, n int64, ex example) {
+	if f := g.fact(e.Fact, n, ex); f != nil {
+		f.value = e.Value()
+	}
+}
+
+// fact adds n to the count of a fact and returns it when ex is its new
+// first example, whose value the caller sets.
+func (g *group) fact(fact string, n int64, ex example) *factCount {
 	f := g.facts[fact]
 	if f == nil {
 		if len(g.facts) >= maxFacts {
-			return
+			return nil
 		}
-		f = &factCount{value: value, first: ex}
+		f = &factCount{first: ex, count: n}
 		g.facts[fact] = f
-	} else if ex.less(f.first) {
-		f.value, f.first = value, ex
+		return f
 	}
 	f.count += n
+	if ex.less(f.first) {
+		f.first = ex
+		return f
+	}
+	return nil
 }
 
 // merge adds o's requests to g.
@@ -324,7 +337,9 @@ func (g *group) merge(o *group) {
 	// decides which are kept.
 	for _, k := range slices.Sorted(maps.Keys(o.facts)) {
 		f := o.facts[k]
-		g.addFact(k, f.count, f.value, f.first)
+		if mine := g.fact(k, f.count, f.first); mine != nil {
+			mine.value = f.value
+		}
 	}
 	for k, n := range o.candidates {
 		g.candidates[k] += n
@@ -552,7 +567,7 @@ func (t *tally) resolve() {
 		g.conf[v.Confidence.rank()] = g.count
 		for _, e := range append(append([]Evidence{}, v.Evidence...), tev) {
 			if e.Fact != "" {
-				g.addFact(e.Fact, g.count, e.Value, g.firstExample())
+				g.addFact(e, g.count, g.firstExample())
 			}
 		}
 		for _, c := range v.Candidates {
@@ -602,7 +617,7 @@ func (t *tally) resolve() {
 		}
 		g.candOrder = v.Candidates
 		for _, e := range v.Evidence {
-			g.addFact(e.Fact, g.count, e.Value, g.firstExample())
+			g.addFact(e, g.count, g.firstExample())
 		}
 		if mine := t.groups[g.key]; mine != nil {
 			mine.merge(g)

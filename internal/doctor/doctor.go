@@ -49,24 +49,31 @@ func (c Confidence) rank() int {
 
 // Evidence is one observation behind a classification: a fixed fact, the
 // same for every request it applies to (findings count requests by it), and
-// the request's own values.
+// the request's own values, formatted only when asked for: most requests
+// of a long log are only counted.
 type Evidence struct {
-	Fact  string
-	Value string
+	Fact   string
+	format string
+	args   []any
+}
+
+// Value is the request's own values, "" when none.
+func (e Evidence) Value() string {
+	if e.format == "" {
+		return ""
+	}
+	return fmt.Sprintf(e.format, e.args...)
 }
 
 func (e Evidence) String() string {
-	if e.Value == "" {
-		return e.Fact
+	if v := e.Value(); v != "" {
+		return e.Fact + ": " + v
 	}
-	return e.Fact + ": " + e.Value
+	return e.Fact
 }
 
 func ev(fact string, format string, args ...any) Evidence {
-	if format == "" {
-		return Evidence{Fact: fact}
-	}
-	return Evidence{Fact: fact, Value: fmt.Sprintf(format, args...)}
+	return Evidence{Fact: fact, format: format, args: args}
 }
 
 // Verdict is the classification of one request.
