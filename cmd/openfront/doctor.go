@@ -205,9 +205,10 @@ func doctorLogs(args []string) error {
 		}
 		o.WAF = idx
 	}
-	// Reading allocates one string per 256 KiB block and little else; a
-	// higher GOGC keeps the collector's write barriers off the hot loop
-	// (internal/accesslog.Reader), and the memory limit keeps RSS bounded.
+	// Reading allocates nothing for the lines that are not refusals
+	// (internal/accesslog.Reader.Scan) and one string or so per refused
+	// request: a higher GOGC runs the collector, and its write barriers,
+	// less often, and the memory limit keeps RSS bounded.
 	debug.SetGCPercent(400)
 	debug.SetMemoryLimit(150 << 20)
 	if !quiet && isTerminal(os.Stderr) {

@@ -7,6 +7,9 @@
 // a request costs no syscall and no allocation. The doctor uses [Reader] on
 // real CloudFront logs; it honours #Fields headers (so it also reads the
 // 34–35 field logs and standard logging v2 subsets) and JSON-lines records.
+// [Reader.Scan] hands out lines without splitting them, and [Raw.Field]
+// finds only the fields a caller reads: the doctor counts most lines from
+// two or three fields, and decodes only the refused ones.
 //
 // The format facts come from the CloudFront Developer Guide, "Standard log
 // file fields" (AccessLogs.md) and "Standard logging (v2)".
