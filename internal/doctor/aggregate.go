@@ -485,7 +485,8 @@ func (t *tally) add(r *request, c *classification, statsKey string) {
 		cp := *c
 		rq.pending = &cp
 	} else {
-		rq.fill(&c.Verdict)
+		// Filled in by resolve, if it is still kept then.
+		rq.verdict = c.Verdict
 	}
 	t.reqs.keep(rq, t.maxReqs)
 }
@@ -581,6 +582,8 @@ func (t *tally) resolve() {
 	}
 	for _, rq := range t.reqs {
 		if rq.pending == nil {
+			rq.fill(&rq.verdict)
+			rq.verdict = Verdict{}
 			continue
 		}
 		g := &group{alts: [3]*Verdict{rq.pending.ifNone, rq.pending.ifOrigin, rq.pending.ifUnclear}, bucket: bucketOf(rq.ttfb)}

@@ -18,7 +18,8 @@ type Request struct {
 	Evidence     []string `json:"evidence"`
 
 	ex      example
-	pending *classification
+	verdict Verdict         // until resolve fills in the fields above
+	pending *classification // or the alternatives timing decides between
 	ttfb    int64
 	stats   string
 	beh     *Behavior
