@@ -178,6 +178,15 @@ func newExample(t time.Time, id string) example {
 	return example{t.Unix(), int32(t.Nanosecond()), id}
 }
 
+// timeString formats the logged time as the report prints it.
+func (e example) timeString() string {
+	t := time.Unix(e.sec, int64(e.nsec)).UTC()
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.RFC3339)
+}
+
 func (e example) less(o example) bool {
 	if e.sec != o.sec {
 		return e.sec < o.sec
@@ -478,7 +487,7 @@ func (t *tally) add(r *request, c *classification, statsKey string) {
 		return // would not be kept: skip building it
 	}
 	rq := &Request{
-		RequestID: r.RequestID, Time: r.TimeString(), Status: r.Status, Method: r.Method, Host: r.HostHeader,
+		RequestID: r.RequestID, Status: r.Status, Method: r.Method, Host: r.HostHeader,
 		Path: r.Path, Distribution: name, ex: ex, ttfb: r.TTFBMs, stats: statsKey, beh: c.beh,
 	}
 	if c.pending {
@@ -492,6 +501,7 @@ func (t *tally) add(r *request, c *classification, statsKey string) {
 }
 
 func (rq *Request) fill(v *Verdict) {
+	rq.Time = rq.ex.timeString()
 	rq.Cause, rq.Detail, rq.Confidence = string(v.Cause), v.Detail, string(v.Confidence)
 	rq.Candidates = append([]string{}, v.Candidates...)
 	rq.Evidence = make([]string, len(v.Evidence))

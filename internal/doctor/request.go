@@ -183,14 +183,6 @@ func (r *request) Arrival() time.Time {
 	return r.Time
 }
 
-// TimeString formats the logged time as the report prints it.
-func (r *request) TimeString() string {
-	if r.Time.IsZero() {
-		return ""
-	}
-	return r.Time.UTC().Format(time.RFC3339)
-}
-
 // num reads a logged integer as strconv.ParseInt does, without
 // allocating; -1 when empty or malformed.
 func num(b []byte) int64 {
