@@ -211,8 +211,9 @@ func num(b []byte) int64 {
 
 // decoder is one reader's scratch space for newRequest.
 type decoder struct {
-	buf []byte
-	req request // reused: classify and tally.add keep no pointer to a request
+	fields [][]byte // views into the reader's buffer
+	buf    []byte
+	req    request // reused: classify and tally.add keep no pointer to a request
 }
 
 // newRequest decodes the fields the classifier reads from a refused line,
@@ -220,8 +221,8 @@ type decoder struct {
 // request, a top-list key or an example id then holds no reference to the
 // reader's buffer. The request is d's, valid until the next call.
 func newRequest(l *accesslog.Raw, c *cols, key string, status int, d *decoder) *request {
-	var fields [64][]byte // on the stack: 33 standard fields, 35 with the newest ones
-	f := l.AppendFields(fields[:0])
+	f := l.AppendFields(d.fields[:0])
+	d.fields = f
 	var v [nSlots][]byte
 	for _, sc := range c.fetch {
 		if x := f[sc.col]; len(x) != 1 || x[0] != '-' {
