@@ -96,7 +96,7 @@ func (h *hist) quantile(q float64) time.Duration {
 
 // distStats is what the fast path learns about one distribution.
 type distStats struct {
-	miss, hit hist
+	miss      hist   // time-to-first-byte of the Miss lines
 	okMiss    uint64 // 2xx answers fetched from an origin
 	lines     uint64
 	countries map[string]*int64 // c-country counts, when LogOptions.CountCountries
@@ -117,7 +117,6 @@ func (d *distStats) country(c []byte) {
 
 func (d *distStats) merge(o *distStats) {
 	d.miss.merge(&o.miss)
-	d.hit.merge(&o.hit)
 	d.okMiss += o.okMiss
 	d.lines += o.lines
 	for c, n := range o.countries {
