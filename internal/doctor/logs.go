@@ -354,7 +354,6 @@ func readLines(rd *accesslog.Reader, path, key string, t *tally, cl *classifier,
 		// string(rt) in comparisons and switches does not allocate.
 		rt := field(l, c.result)
 		if st != nil {
-			st.lines++
 			if countries {
 				if v := field(l, c.country); len(v) > 0 {
 					st.country(v)

@@ -96,9 +96,8 @@ func (h *hist) quantile(q float64) time.Duration {
 
 // distStats is what the fast path learns about one distribution.
 type distStats struct {
-	miss      hist   // time-to-first-byte of the Miss lines
-	okMiss    uint64 // 2xx answers fetched from an origin
-	lines     uint64
+	miss      hist              // time-to-first-byte of the Miss lines
+	okMiss    uint64            // 2xx answers fetched from an origin
 	countries map[string]*int64 // c-country counts, when LogOptions.CountCountries
 }
 
@@ -118,7 +117,6 @@ func (d *distStats) country(c []byte) {
 func (d *distStats) merge(o *distStats) {
 	d.miss.merge(&o.miss)
 	d.okMiss += o.okMiss
-	d.lines += o.lines
 	for c, n := range o.countries {
 		if d.countries == nil {
 			d.countries = map[string]*int64{}
