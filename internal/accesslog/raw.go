@@ -142,21 +142,17 @@ func tabsAfter(b []byte, i, k int) (kth, next int) {
 		k -= c
 		i += 64
 	}
+	// What is left is under 64 bytes or a few tabs away: go through the
+	// tabs of each eight bytes one by one.
 	for ; i+8 <= len(b); i += 8 {
-		m := tabMask(binary.LittleEndian.Uint64(b[i:]))
-		if kth < 0 {
-			if c := bits.OnesCount64(m); c < k {
-				k -= c
-				continue
+		for m := tabMask(binary.LittleEndian.Uint64(b[i:])); m != 0; m &= m - 1 {
+			j := i + bits.TrailingZeros64(m)>>3
+			if kth >= 0 {
+				return kth, j
 			}
-			for ; k > 1; k-- {
-				m &= m - 1
+			if k--; k == 0 {
+				kth = j
 			}
-			kth = i + bits.TrailingZeros64(m)>>3
-			m &= m - 1
-		}
-		if m != 0 {
-			return kth, i + bits.TrailingZeros64(m)>>3
 		}
 	}
 	for ; i < len(b); i++ {
