@@ -35,9 +35,9 @@ type Raw struct {
 //
 // It looks for the field from the nearer end of the line, going on from the
 // last field it found there, so a few fields in order cost a scan of the
-// bytes up to them: for the 33 standard fields, sc-status and
-// x-edge-result-type from the start, time-to-first-byte and the fields
-// after cs(Cookie) from the end.
+// bytes up to them: of the 33 standard fields, the first 17 (sc-status,
+// x-edge-result-type …) from the start, the others (time-to-first-byte …)
+// from the end.
 func (l *Raw) Field(i int) []byte {
 	n := len(l.Names)
 	if i < 0 || i >= n {

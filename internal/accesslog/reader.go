@@ -99,16 +99,16 @@ var stdHeader = newHeader(fieldNames)
 // block) and its field count (one vectorized count of its tabs), without
 // splitting it: [Raw.Field] then finds just the fields a caller asks for,
 // from the nearer end of the line. A program that only counts most lines
-// (the doctor) so reads them without allocating and without touching most
-// of their bytes twice. [Reader.Next] and [Raw.Line] split a line into
-// strings, copying it once.
+// (the doctor) so reads them without allocating and without splitting
+// them. [Reader.Next] and [Raw.Line] split a line into strings, copying it
+// once.
 type Reader struct {
 	src io.Reader
 	// buf[pos:lim] holds complete lines not yet handed out, buf[lim:end]
 	// the start of the next line (no line feed in it).
 	buf           []byte
 	pos, lim, end int
-	valid         bool // buf[:lim] is valid UTF-8
+	valid         bool // buf[pos:lim] is valid UTF-8
 	num           int  // lines consumed
 	skipping      bool // inside an over-long line
 	readErr       error
