@@ -52,6 +52,15 @@ func FuzzReader(f *testing.F) {
 			if !slices.Equal(got, l.Fields) {
 				t.Fatalf("line %d: got fields %q by Field, want %q", l.Num, got, l.Fields)
 			}
+			all := raw.AppendFields(nil)
+			if len(all) != len(l.Fields) {
+				t.Fatalf("line %d: AppendFields gave %d fields, want %d", l.Num, len(all), len(l.Fields))
+			}
+			for i, f := range all {
+				if string(f) != l.Fields[i] {
+					t.Fatalf("line %d: AppendFields: field %d is %q, want %q", l.Num, i, f, l.Fields[i])
+				}
+			}
 			if len(l.Fields) != len(l.Names) {
 				t.Fatalf("line %d: %d fields for %d names", l.Num, len(l.Fields), len(l.Names))
 			}

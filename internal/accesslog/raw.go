@@ -92,7 +92,22 @@ func (l *Raw) AppendFields(dst [][]byte) [][]byte {
 		}
 		return dst
 	}
-	return splitTabs(dst, l.fields)
+	b := l.fields
+	start, i := 0, 0
+	for ; i+8 <= len(b); i += 8 {
+		for m := tabMask(binary.LittleEndian.Uint64(b[i:])); m != 0; m &= m - 1 {
+			j := i + bits.TrailingZeros64(m)>>3
+			dst = append(dst, b[start:j])
+			start = j + 1
+		}
+	}
+	for ; i < len(b); i++ {
+		if b[i] == '\t' {
+			dst = append(dst, b[start:i])
+			start = i + 1
+		}
+	}
+	return append(dst, b[start:])
 }
 
 // Line splits the line into a [Line], copying it into one string. The
@@ -203,7 +218,7 @@ func tabsBefore(b []byte, end, k int) (kth, prev int) {
 }
 
 // splitTabs appends the tab-separated fields of s to f.
-func splitTabs[S ~string | ~[]byte](f []S, s S) []S {
+func splitTabs(f []string, s string) []string {
 	start, i := 0, 0
 	for ; i+8 <= len(s); i += 8 {
 		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
