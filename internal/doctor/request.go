@@ -2,7 +2,6 @@ package doctor
 
 import (
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -18,8 +17,8 @@ type cols struct {
 	reqID, hostHeader, proto, csBytes, timeTaken, xff, respResult, protoVer, ttfb, detailed,
 	ctype, clen, country, pattern, tsMillis, ts int
 	cookieField bool
-	// fetch lists the fields newRequest reads, in the order that lets
-	// accesslog.Raw.Field find them in one pass from each end of the line.
+	// fetch lists the fields newRequest reads and the slots it reads them
+	// into: the ones this header has.
 	fetch []slotCol
 }
 
@@ -98,22 +97,6 @@ func newCols(names []string) *cols {
 			c.fetch = append(c.fetch, slotCol{slot, col})
 		}
 	}
-	// Field looks up the first half of the fields from the start and the
-	// rest from the end, going on from the last one it found: ascending,
-	// then descending.
-	n := len(names)
-	slices.SortFunc(c.fetch, func(a, b slotCol) int {
-		af, bf := 2*a.col < n, 2*b.col < n
-		switch {
-		case af && bf:
-			return a.col - b.col
-		case af:
-			return -1
-		case bf:
-			return 1
-		}
-		return b.col - a.col
-	})
 	return c
 }
 
@@ -127,7 +110,7 @@ func field(l *accesslog.Raw, i int) []byte {
 }
 
 // parseStatus reads a 3-digit status without allocating; -1 if malformed.
-func parseStatus[S ~string | ~[]byte](s S) int {
+func parseStatus(s []byte) int {
 	if len(s) != 3 {
 		return -1
 	}
@@ -290,7 +273,7 @@ func rawTime(l *accesslog.Raw, c *cols) time.Time {
 }
 
 // timestamp reads v2's timestamp(ms) or else real-time logs' timestamp.
-func timestamp[S ~string | ~[]byte](ms, secs S) time.Time {
+func timestamp(ms, secs []byte) time.Time {
 	if len(ms) > 0 {
 		if n, err := strconv.ParseInt(string(ms), 10, 64); err == nil {
 			return time.UnixMilli(n).UTC()
@@ -306,11 +289,11 @@ func timestamp[S ~string | ~[]byte](ms, secs S) time.Time {
 
 // parseDateTime reads "2006-01-02" and "15:04:05" without allocating; the
 // zero Time when either is malformed.
-func parseDateTime[S ~string | ~[]byte](d, t S) time.Time {
+func parseDateTime(d, t []byte) time.Time {
 	if len(d) != 10 || len(t) != 8 || d[4] != '-' || d[7] != '-' || t[2] != ':' || t[5] != ':' {
 		return time.Time{}
 	}
-	n := func(s S) int {
+	n := func(s []byte) int {
 		v := 0
 		for i := 0; i < len(s); i++ {
 			c := s[i]

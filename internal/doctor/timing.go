@@ -175,7 +175,7 @@ func judgeTrip(ms int64, d *distStats) (t Trip, strong bool, e Evidence) {
 
 // parseMillis reads a logged seconds value ("0.123", "12.3", "4") as
 // milliseconds without allocating; -1 for "-" or anything malformed.
-func parseMillis[S ~string | ~[]byte](s S) int64 {
+func parseMillis(s []byte) int64 {
 	if len(s) == 0 || len(s) == 1 && s[0] == '-' {
 		return -1
 	}
