@@ -155,7 +155,7 @@ func doctorLogs(args []string) error {
 	fs.StringVar(&until, "until", "", "only lines logged before this time")
 	fs.BoolVar(&asJSON, "json", false, "print one JSON document (docs/doctor.md)")
 	fs.IntVar(&maxReqs, "max-requests", doctor.DefaultMaxRequests, "most classified requests listed in --json's requests (the earliest); aggregates count all")
-	fs.IntVar(&jobs, "jobs", 0, "files read at once (default: the number of CPUs)")
+	fs.IntVar(&jobs, "jobs", 0, "files read at once (default: the number of CPUs, at most 8)")
 	fs.StringVar(&domain, "domain", "cloudfront.localhost", "this edge's default-domain suffix, to map its cs(Host) values to distributions")
 	fs.BoolVar(&quiet, "no-progress", false, "no progress bar on stderr")
 	fs.Usage = func() {

@@ -98,7 +98,10 @@ func AnalyzeLogs(paths []string, o LogOptions) (*LogReport, error) {
 	}
 	workers := o.Workers
 	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+		// At most 8 by default: up to 2× the workers' tallies wait to be
+		// merged, each keeping up to MaxRequests requests, and memory must
+		// stay bounded on a machine with many cores too.
+		workers = min(runtime.GOMAXPROCS(0), 8)
 	}
 	workers = min(workers, max(len(files), 1))
 	cl := &classifier{model: o.Model, waf: o.WAF}
