@@ -37,6 +37,9 @@ func (s *Server) forward(x *exchange) {
 		return
 	}
 	defer resp.Body.Close()
+	if x.viewerLeft() {
+		return
+	}
 	s.modifyResponse(x, resp)
 	h := x.w.Header()
 	for k, v := range resp.Header {
@@ -48,6 +51,18 @@ func (s *Server) forward(x *exchange) {
 		// finish logs why (the viewer left, or the origin broke off).
 		panic(http.ErrAbortHandler)
 	}
+}
+
+// viewerLeft reports a viewer who went away while the edge waited on the
+// origin, and marks the request for its log line (ClientCommError).
+func (x *exchange) viewerLeft() bool {
+	err := x.r.Context().Err()
+	if err == nil {
+		return false
+	}
+	x.resultType, x.detailed = "Error", "ClientCommError"
+	x.w.err = err
+	return true
 }
 
 // isUpgrade reports an HTTP/1.1 request to switch protocols (WebSocket).
@@ -340,9 +355,7 @@ func (s *Server) proxyError(x *exchange, err error) {
 	switch {
 	case x.body.err != nil && !errors.Is(x.body.err, io.EOF):
 		return // logged as ClientHungUpRequest
-	case errors.Is(err, context.Canceled) && x.r.Context().Err() != nil:
-		x.resultType, x.detailed = "Error", "ClientCommError"
-		x.w.err = err
+	case x.viewerLeft():
 		return
 	}
 	f := origin.Classify(err)
