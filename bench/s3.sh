@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # One 1 KiB object from an S3-compatible server (versitygw) through openfront: signed with origin access control
 # (SigV4 per request) against the same size object read unsigned (public), same run (target: signed >= 0.9x).
-# openfront and versitygw pinned to CPU 0, wrk to CPU 1. Needs versitygw (go install
+# openfront pinned to CPU 0, wrk to CPU 1; versitygw first shares CPU 0 with openfront, then moves to CPU 1, so
+# that its own SigV4 verification (which real S3 does on its side, not the edge's) stops counting against the
+# edge's core. Both placements leave versitygw the bottleneck on this 2-core machine, so each line also gives
+# openfront's own CPU time per request (from /proc): the edge's capacity ratio is the inverse ratio of those.
+# Needs versitygw (go install
 # github.com/versity/versitygw/cmd/versitygw@v1.8.0), the aws CLI and wrk.
 #
 #   bash bench/s3.sh [SECONDS] [CONNECTIONS]
@@ -45,5 +49,19 @@ taskset -c 0 "$W/openfront" serve --config "$W/config" --http 127.0.0.1:9241 --h
 pid=$!
 for i in $(seq 100); do curl -sf -o /dev/null -H 'Host: eplain.cloudfront.localhost' http://127.0.0.1:9241/public/1k && break; sleep 0.1; done
 curl -sf -o /dev/null -H 'Host: esigned.cloudfront.localhost' http://127.0.0.1:9241/private/1k || { echo "the signed request failed"; cat "$W/err"; exit 1; }
-printf 'unsigned (public object)  %s\n' "$(bash "$peers" load http://127.0.0.1:9241/public/1k "$secs" "$conns" eplain.cloudfront.localhost)"
-printf 'OAC-signed (SigV4)        %s\n' "$(bash "$peers" load http://127.0.0.1:9241/private/1k "$secs" "$conns" esigned.cloudfront.localhost)"
+# measure LABEL PATH HOST: wrk's line, then openfront's CPU µs per request during it.
+measure() {
+  local t0 t1 out rps
+  t0=$(awk '{print $14+$15}' /proc/$pid/stat)
+  out=$(bash "$peers" load "http://127.0.0.1:9241$2" "$secs" "$conns" "$3")
+  t1=$(awk '{print $14+$15}' /proc/$pid/stat)
+  rps=$(sed -n 's/^rps=\([0-9.]*\).*/\1/p' <<<"$out")
+  printf '%s %s openfront-cpu=%s us/req\n' "$1" "$out" \
+    "$(awk -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v r="$rps" -v s="$secs" 'BEGIN {printf "%.0f", t / hz * 1e6 / (r * s)}')"
+}
+for cpu in 0 1; do
+  taskset -a -p -c $cpu $gw >/dev/null
+  echo "== versitygw on CPU $cpu"
+  measure 'unsigned (public object) ' /public/1k eplain.cloudfront.localhost
+  measure 'OAC-signed (SigV4)       ' /private/1k esigned.cloudfront.localhost
+done
