@@ -211,12 +211,22 @@ func (t *Transport) RoundTrip(r *http.Request) (*http.Response, error) {
 		ContentLength: -1,
 		Request:       r,
 	}
+	var named []byte // headers the origin's Connection header names hop-by-hop
 	for k, v := range resp.Header.All() {
 		key := headerKey(k)
-		if key == "Connection" || key == "Keep-Alive" || key == "Transfer-Encoding" {
+		switch key {
+		case "Connection":
+			named = append(append(named, v...), ',')
+			continue
+		case "Keep-Alive", "Transfer-Encoding", "Te", "Trailer", "Upgrade", "Proxy-Connection":
 			continue
 		}
 		out.Header[key] = append(out.Header[key], string(v))
+	}
+	for f := range bytes.SplitSeq(named, []byte(",")) {
+		if f = bytes.TrimSpace(f); len(f) > 0 && !bytes.EqualFold(f, []byte("close")) && !bytes.EqualFold(f, []byte("keep-alive")) {
+			delete(out.Header, http.CanonicalHeaderKey(string(f)))
+		}
 	}
 	if n := resp.Header.ContentLength(); n >= 0 {
 		out.ContentLength = int64(n)

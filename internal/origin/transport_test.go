@@ -77,6 +77,8 @@ func TestTransportExchange(t *testing.T) {
 		w.Header().Add("Set-Cookie", "a=1")
 		w.Header().Add("Set-Cookie", "b=2")
 		w.Header().Set("Server", "test-origin")
+		w.Header().Set("Connection", "X-Hop")
+		w.Header().Set("X-Hop", "dropped")
 		io.WriteString(w, r.Method+" "+r.Host+" "+r.RequestURI+" cookie="+r.Header.Get("Cookie")+
 			" ua="+r.Header.Get("User-Agent")+" te="+strings.Join(r.TransferEncoding, ",")+" len="+itoa64(r.ContentLength)+" body="+string(b))
 	}))
@@ -108,7 +110,7 @@ func TestTransportExchange(t *testing.T) {
 				t.Errorf("origin saw %q\nwant        %q", got, tc.want)
 			}
 			if resp.Header.Get("X-Amz-Request-Id") != "ID1" || resp.Header.Get("Server") != "test-origin" ||
-				strings.Join(resp.Header["Set-Cookie"], "|") != "a=1|b=2" {
+				strings.Join(resp.Header["Set-Cookie"], "|") != "a=1|b=2" || resp.Header["X-Hop"] != nil || resp.Header["Connection"] != nil {
 				t.Errorf("response headers %v", resp.Header)
 			}
 			if resp.ContentLength != int64(len(got)) {
