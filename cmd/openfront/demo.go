@@ -5,7 +5,9 @@ import (
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha1"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"flag"
@@ -310,6 +312,8 @@ func startDemoOrigins(ctx context.Context) (*demoOrigins, error) {
 func demoApp(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Server", "demo-origin")
 	switch {
+	case r.URL.Path == "/api/ws" && strings.EqualFold(r.Header.Get("Upgrade"), "websocket"):
+		demoWebSocket(w, r)
 	case r.URL.Path == "/index.html":
 		w.Header().Set("Content-Type", "text/html")
 		fmt.Fprintln(w, "<h1>openfront demo shop</h1>")
@@ -333,6 +337,30 @@ func demoApp(w http.ResponseWriter, r *http.Request) {
 	default:
 		http.NotFound(w, r)
 	}
+}
+
+// demoWebSocket completes a WebSocket handshake (RFC 6455 §4.2.2), sends
+// one text frame and closes: enough for curl to show the 101 and for a
+// WebSocket client to read a message through the edge.
+func demoWebSocket(w http.ResponseWriter, r *http.Request) {
+	key := r.Header.Get("Sec-Websocket-Key")
+	if key == "" {
+		http.Error(w, "a WebSocket handshake needs Sec-WebSocket-Key: the behavior must forward it", http.StatusBadRequest)
+		return
+	}
+	c, brw, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return
+	}
+	defer c.Close()
+	sum := sha1.Sum([]byte(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
+	msg := "hello from the demo origin, over the WebSocket"
+	fmt.Fprintf(brw, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
+		"Sec-WebSocket-Accept: %s\r\nServer: demo-origin\r\n\r\n", base64.StdEncoding.EncodeToString(sum[:]))
+	brw.Write([]byte{0x81, byte(len(msg))}) // FIN, text; unmasked from a server
+	brw.WriteString(msg)
+	brw.Write([]byte{0x88, 0x00}) // close
+	brw.Flush()
 }
 
 // demoSignedLines are the signed-URL scenarios, with URLs signed now.
@@ -419,6 +447,8 @@ func printDemo(w *os.File, e *running, dir string, o *demoOrigins, s3 *demoS3) {
 		{"An origin that answers 403 itself: its own Server header, not CloudFront", plain("forbidden.example.com", "/", "")},
 		{"A dead origin: 502 OriginConnectError", plain("dead.example.com", "/", "")},
 		{"The default domain of a distribution", plain("edemoshop.cloudfront.localhost", "/api/hello", "")},
+		{"A WebSocket through /api/* (its policy forwards Sec-WebSocket-Key and -Version): 101, then the origin's message",
+			plain("shop.example.com", "/api/ws", "-N -H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' ")},
 		{"A viewer in GB (via X-Forwarded-For from the demo's trusted proxy): 403 geo page, ClientGeoBlocked", plain("geo.example.com", "/", "-H 'X-Forwarded-For: 81.2.69.160' ")},
 		{"A viewer in the US: served, and the origin gets CloudFront-Viewer-Country", plain("geo.example.com", "/api/where", "-H 'X-Forwarded-For: 8.8.8.8' ")},
 	}

@@ -165,7 +165,7 @@ func translateCurl(t *testing.T, line string) (*request, *edge, error) {
 			next = words[i+1]
 		}
 		switch w {
-		case "-i":
+		case "-i", "-N":
 		case "-H":
 			k, v, _ := strings.Cut(next, ":")
 			if v = strings.TrimSpace(v); strings.EqualFold(k, "Host") {
