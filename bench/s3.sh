@@ -5,7 +5,8 @@
 # that its own SigV4 verification (which real S3 does on its side, not the edge's) stops counting against the
 # edge's core. Both placements leave versitygw the bottleneck on this 2-core machine, so each line also gives
 # openfront's own CPU time per request (from /proc): the edge's capacity ratio is the inverse ratio of those.
-# Needs versitygw (go install
+# A last pair puts an origin that checks no signature behind both (nginx from peers.sh): the edge's own signing
+# overhead. Needs versitygw (go install
 # github.com/versity/versitygw/cmd/versitygw@v1.8.0), the aws CLI and wrk.
 #
 #   bash bench/s3.sh [SECONDS] [CONNECTIONS]
@@ -17,7 +18,9 @@ W=${TMPDIR:-/tmp}/openfront-s3bench
 rm -rf "$W"; mkdir -p "$W/config" "$W/logs" "$W/state" "$W/s3"
 export AWS_ACCESS_KEY_ID=BENCHKEY AWS_SECRET_ACCESS_KEY=benchsecret0123456789 AWS_REGION=us-east-1
 export AWS_DEFAULT_REGION=us-east-1 AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true
-trap 'kill ${gw:-} ${pid:-} 2>/dev/null; true' EXIT
+trap 'kill ${gw:-} ${pid:-} 2>/dev/null; bash "$peers" stop "$W/peers" >/dev/null; true' EXIT
+. bench/lib.sh
+start_peers
 ROOT_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID ROOT_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY \
   taskset -c 0 versitygw --port 127.0.0.1:9240 posix "$W/s3" >"$W/versitygw.log" 2>&1 &
 gw=$!
@@ -32,11 +35,12 @@ cat > "$W/config/oac.json" <<JSON
 {"ETag": "E1", "OriginAccessControl": {"Id": "EOACBENCH", "OriginAccessControlConfig": {"Name": "bench",
   "SigningProtocol": "sigv4", "SigningBehavior": "always", "OriginAccessControlOriginType": "s3"}}}
 JSON
-for id in ESIGNED EPLAIN; do
-  oac=''; [ $id = ESIGNED ] && oac='"OriginAccessControlId": "EOACBENCH",'
+for id in ESIGNED EPLAIN ESIGNEDNG EPLAINNG; do
+  oac=''; case $id in ESIGNED*) oac='"OriginAccessControlId": "EOACBENCH",';; esac
+  bucket=bench; case $id in *NG) bucket=nginx;; esac
   cat > "$W/config/$id.json" <<JSON
 {"ETag": "E1", "DistributionConfig": {"CallerReference": "$id", "Enabled": true,
-  "Origins": {"Quantity": 1, "Items": [{"Id": "s3", "DomainName": "bench.s3.us-east-1.amazonaws.com", $oac
+  "Origins": {"Quantity": 1, "Items": [{"Id": "s3", "DomainName": "$bucket.s3.us-east-1.amazonaws.com", $oac
     "S3OriginConfig": {"OriginAccessIdentity": ""}}]},
   "DefaultCacheBehavior": {"TargetOriginId": "s3", "ViewerProtocolPolicy": "allow-all",
     "CachePolicyId": "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"},
@@ -45,7 +49,7 @@ JSON
 done
 go build -o "$W/openfront" ./cmd/openfront
 taskset -c 0 "$W/openfront" serve --config "$W/config" --http 127.0.0.1:9241 --https "" --admin "" \
-  --log-dir "$W/logs" --state-dir "$W/state" --s3-endpoint http://127.0.0.1:9240 2>"$W/err" &
+  --log-dir "$W/logs" --state-dir "$W/state" --s3-endpoint http://127.0.0.1:9240 --s3-bucket-endpoint 'nginx=http://*.127.0.0.1:9001' 2>"$W/err" &
 pid=$!
 for i in $(seq 100); do curl -sf -o /dev/null -H 'Host: eplain.cloudfront.localhost' http://127.0.0.1:9241/public/1k && break; sleep 0.1; done
 curl -sf -o /dev/null -H 'Host: esigned.cloudfront.localhost' http://127.0.0.1:9241/private/1k || { echo "the signed request failed"; cat "$W/err"; exit 1; }
@@ -65,3 +69,8 @@ for cpu in 0 1; do
   measure 'unsigned (public object) ' /public/1k eplain.cloudfront.localhost
   measure 'OAC-signed (SigV4)       ' /private/1k esigned.cloudfront.localhost
 done
+# The edge's own cost of signing: the same two distributions in front of an origin that checks no signature
+# (peers.sh's nginx, reached virtual-host style), so the only difference left is SigV4 at the edge.
+echo "== nginx origin (no signature check), CPU 0"
+measure 'unsigned                 ' /1k eplainng.cloudfront.localhost
+measure 'OAC-signed (SigV4)       ' /1k esignedng.cloudfront.localhost
