@@ -211,8 +211,22 @@ func (t *Transport) RoundTrip(r *http.Request) (*http.Response, error) {
 		ContentLength: -1,
 		Request:       r,
 	}
+	// All values in one string and one slice: a few allocations, not two
+	// per header.
+	size, count := 0, 0
+	for _, v := range resp.Header.All() {
+		size, count = size+len(v), count+1
+	}
+	all := make([]byte, 0, size)
+	for _, v := range resp.Header.All() {
+		all = append(all, v...)
+	}
+	text, values := string(all), make([]string, 0, count)
 	var named []byte // headers the origin's Connection header names hop-by-hop
+	off := 0
 	for k, v := range resp.Header.All() {
+		val := text[off : off+len(v)]
+		off += len(v)
 		key := headerKey(k)
 		switch key {
 		case "Connection":
@@ -221,7 +235,12 @@ func (t *Transport) RoundTrip(r *http.Request) (*http.Response, error) {
 		case "Keep-Alive", "Transfer-Encoding", "Te", "Trailer", "Upgrade", "Proxy-Connection":
 			continue
 		}
-		out.Header[key] = append(out.Header[key], string(v))
+		if prior, ok := out.Header[key]; ok {
+			out.Header[key] = append(prior, val)
+			continue
+		}
+		values = append(values, val)
+		out.Header[key] = values[len(values)-1 : len(values) : len(values)]
 	}
 	for f := range bytes.SplitSeq(named, []byte(",")) {
 		if f = bytes.TrimSpace(f); len(f) > 0 && !bytes.EqualFold(f, []byte("close")) && !bytes.EqualFold(f, []byte("keep-alive")) {
