@@ -251,7 +251,10 @@ func Classify(err error) Failure {
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return Failure{502, "OriginReadError", SentenceTimeout}
 	}
-	if strings.Contains(err.Error(), "malformed HTTP") || strings.Contains(err.Error(), "invalid") {
+	// An answer that is not HTTP, or whose header is larger than the
+	// edge reads (fasthttp: "error when reading response headers").
+	if msg := err.Error(); strings.Contains(msg, "malformed HTTP") || strings.Contains(msg, "invalid") ||
+		strings.Contains(msg, "error when reading response headers") {
 		return Failure{502, "OriginInvalidResponseError", SentenceConnect}
 	}
 	return Failure{502, "OriginReadError", SentenceTimeout}

@@ -118,6 +118,13 @@ func TestTransportExchange(t *testing.T) {
 			}
 		})
 	}
+	t.Run("expect 100-continue", func(t *testing.T) {
+		// The origin's interim 100 must not be taken for the answer.
+		resp, got, err := do(t, o, "http", "POST", "/up", strings.NewReader("hello"), 5, http.Header{"Expect": {"100-continue"}})
+		if err != nil || resp.StatusCode != 200 || !strings.HasSuffix(got, "len=5 body=hello") {
+			t.Fatalf("got %v %q, %v", resp, got, err)
+		}
+	})
 	t.Run("head", func(t *testing.T) {
 		resp, got, err := do(t, o, "http", "HEAD", "/h", nil, 0, nil)
 		if err != nil || got != "" || resp.StatusCode != 200 {
@@ -250,4 +257,52 @@ func TestTransportRetry(t *testing.T) {
 			}
 		})
 	}
+}
+
+// rawOrigin answers every request with the given bytes, then closes.
+func rawOrigin(t *testing.T, answer string) *httptest.Server {
+	t.Helper()
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				if _, err := http.ReadRequest(bufio.NewReader(c)); err == nil {
+					io.WriteString(c, answer)
+				}
+			}()
+		}
+	}()
+	return &httptest.Server{URL: "http://" + ln.Addr().String()}
+}
+
+// TestTransportOddAnswers: answers net/http's Transport took that a
+// proxy must take too, and one it must refuse.
+func TestTransportOddAnswers(t *testing.T) {
+	t.Run("HTTP/1.0 body until close", func(t *testing.T) {
+		o := testOrigin(t, rawOrigin(t, "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end"), types.OriginProtocolPolicyHttpOnly, 5)
+		resp, got, err := do(t, o, "http", "GET", "/", nil, 0, nil)
+		if err != nil || resp.StatusCode != 200 || got != "until the end" || resp.ContentLength != -1 {
+			t.Fatalf("got %v %q, %v", resp, got, err)
+		}
+	})
+	t.Run("chunked with a trailer", func(t *testing.T) {
+		o := testOrigin(t, rawOrigin(t, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Sum\r\n\r\n5\r\nhello\r\n0\r\nX-Sum: 1\r\n\r\n"), types.OriginProtocolPolicyHttpOnly, 5)
+		resp, got, err := do(t, o, "http", "GET", "/", nil, 0, nil)
+		if err != nil || resp.StatusCode != 200 || got != "hello" || resp.Header["Transfer-Encoding"] != nil {
+			t.Fatalf("got %v %q, %v", resp, got, err)
+		}
+	})
+	t.Run("headers over the read buffer", func(t *testing.T) {
+		o := testOrigin(t, rawOrigin(t, "HTTP/1.1 200 OK\r\nX-Big: "+strings.Repeat("a", 40<<10)+"\r\nContent-Length: 0\r\n\r\n"), types.OriginProtocolPolicyHttpOnly, 5)
+		_, _, err := do(t, o, "http", "GET", "/", nil, 0, nil)
+		if f := Classify(err); err == nil || f.Status != 502 || f.Detailed != "OriginInvalidResponseError" {
+			t.Fatalf("got %v → %+v, want a 502 OriginInvalidResponseError", err, f)
+		}
+	})
 }
