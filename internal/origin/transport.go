@@ -45,24 +45,24 @@ type transportConfig struct {
 
 func newTransport(c transportConfig) *Transport {
 	d := &net.Dialer{Timeout: c.connTimeout, KeepAlive: 30 * time.Second}
-	rawDial := func(addr string) (net.Conn, error) {
+	rawDial := func(ctx context.Context, addr string) (net.Conn, error) {
 		if c.opts.Resolve != nil {
 			addr = c.opts.Resolve(addr)
 		}
 		var err error
 		for range max(c.attempts, 1) {
 			var conn net.Conn
-			if conn, err = d.Dial("tcp", addr); err == nil {
+			if conn, err = d.DialContext(ctx, "tcp", addr); err == nil {
 				return conn, nil
 			}
-			if isDNS(err) {
+			if ctx.Err() != nil || isDNS(err) {
 				break
 			}
 		}
 		return nil, &DialError{Attempts: c.attempts, Err: err}
 	}
 	dial := func(addr string) (net.Conn, error) {
-		conn, err := rawDial(addr)
+		conn, err := rawDial(context.Background(), addr)
 		if err != nil {
 			return nil, err
 		}
@@ -94,27 +94,8 @@ func newTransport(c transportConfig) *Transport {
 	}
 	upgrades := sync.OnceValue(func() *http.Transport {
 		return &http.Transport{
-			DialContext: func(ctx context.Context, _, addr string) (net.Conn, error) {
-				// The dial honours the origin's attempts and timeouts.
-				type result struct {
-					c   net.Conn
-					err error
-				}
-				ch := make(chan result, 1)
-				// No idle timeout once upgraded: a quiet WebSocket stays.
-				go func() { c, err := rawDial(addr); ch <- result{c, err} }()
-				select {
-				case r := <-ch:
-					return r.c, r.err
-				case <-ctx.Done():
-					go func() {
-						if r := <-ch; r.c != nil {
-							r.c.Close()
-						}
-					}()
-					return nil, ctx.Err()
-				}
-			},
+			// No idle timeout once upgraded: a quiet WebSocket stays.
+			DialContext:           func(ctx context.Context, _, addr string) (net.Conn, error) { return rawDial(ctx, addr) },
 			TLSClientConfig:       &tls.Config{MinVersion: c.minTLS, RootCAs: c.opts.RootCAs, ServerName: c.serverName},
 			ResponseHeaderTimeout: c.read,
 			DisableCompression:    true,
