@@ -173,6 +173,11 @@ func fixFor(c cause.Cause, detail string, x *fixContext) Fix {
 	case cause.GeoRestriction:
 		country := orPlaceholder(x.country, "COUNTRY")
 		if x.dist != nil && x.dist.Geo.Type == types.GeoRestrictionTypeBlacklist {
+			if listed := x.dist.Geo.Countries; x.country == "" && len(listed) == 1 {
+				country = listed[0] // the viewers' country can only be that one
+			} else if x.country == "" && len(listed) > 1 {
+				country = "the viewers' country (one of " + strings.Join(listed, ", ") + ")"
+			}
 			f.Summary = fmt.Sprintf("remove %s from the block list, if those viewers should be served", country)
 		} else {
 			f.Summary = fmt.Sprintf("add %s to the allow list, if those viewers should be served", country)

@@ -6,8 +6,13 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
+
+	"github.com/openfront-edge/openfront/internal/cause"
 )
 
 var zeroTime time.Time
@@ -211,6 +216,27 @@ func TestSelectBest(t *testing.T) {
 		})
 		if !slices.Equal(got, want[:k]) {
 			t.Fatalf("round %d, k %d: got %v, want %v", round, k, got, want[:k])
+		}
+	}
+}
+
+// TestGeoFixNamesTheCountry: a block list's fix names the country when the
+// logs have none (standard logs carry no c-country): the only one listed,
+// or the listed ones to choose from.
+func TestGeoFixNamesTheCountry(t *testing.T) {
+	for _, tc := range []struct {
+		geo     GeoRestriction
+		country string
+		want    string
+	}{
+		{GeoRestriction{Type: types.GeoRestrictionTypeBlacklist, Countries: []string{"GB"}}, "", "remove GB from the block list"},
+		{GeoRestriction{Type: types.GeoRestrictionTypeBlacklist, Countries: []string{"GB", "FR"}}, "", "remove the viewers' country (one of GB, FR) from the block list"},
+		{GeoRestriction{Type: types.GeoRestrictionTypeBlacklist, Countries: []string{"GB", "FR"}}, "FR", "remove FR from the block list"},
+		{GeoRestriction{Type: types.GeoRestrictionTypeWhitelist, Countries: []string{"US"}}, "", "add COUNTRY to the allow list"},
+	} {
+		f := fixFor(cause.GeoRestriction, "", &fixContext{dist: &Dist{Geo: tc.geo}, country: tc.country})
+		if !strings.HasPrefix(f.Summary, tc.want) {
+			t.Errorf("%v, country %q: fix %q, want it to start %q", tc.geo, tc.country, f.Summary, tc.want)
 		}
 	}
 }
