@@ -187,6 +187,12 @@ func fixFor(c cause.Cause, detail string, x *fixContext) Fix {
 		f.Notes = []string{"the restriction covers the whole distribution; CloudFront serves viewers whose country it cannot determine"}
 	case cause.WAFBlock:
 		rule := orPlaceholder(x.wafRule, "RULE")
+		name, id := "WEB_ACL_NAME", "WEB_ACL_ID"
+		if x.dist != nil {
+			if n, i, ok := webACLNameID(x.dist.WebACLID); ok {
+				name, id = n, i
+			}
+		}
 		f.Summary = fmt.Sprintf("if the blocked requests are legitimate, override rule %s to Count (or add a scope-down statement that excludes them) in the web ACL", rule)
 		if x.dist != nil && x.dist.WebACLID != "" {
 			f.JSONPath = x.distPath(".WebACLId")
@@ -194,9 +200,9 @@ func fixFor(c cause.Cause, detail string, x *fixContext) Fix {
 			f.Notes = append(f.Notes, "web ACL: "+x.dist.WebACLID)
 		}
 		f.Commands = []string{
-			"aws wafv2 get-web-acl --scope CLOUDFRONT --region us-east-1 --name WEB_ACL_NAME --id WEB_ACL_ID > acl.json",
+			"aws wafv2 get-web-acl --scope CLOUDFRONT --region us-east-1 --name " + name + " --id " + id + " > acl.json",
 			fmt.Sprintf("# in acl.json: for a rule of a managed group add {\"Name\":%q,\"ActionToUse\":{\"Count\":{}}} to its ManagedRuleGroupStatement.RuleActionOverrides; for your own rule set its Action to {\"Count\":{}}", lastPart(rule)),
-			"aws wafv2 update-web-acl --scope CLOUDFRONT --region us-east-1 --name WEB_ACL_NAME --id WEB_ACL_ID --lock-token LOCK_TOKEN --default-action … --rules file://rules.json --visibility-config …",
+			"aws wafv2 update-web-acl --scope CLOUDFRONT --region us-east-1 --name " + name + " --id " + id + " --lock-token LOCK_TOKEN --default-action … --rules file://rules.json --visibility-config …",
 		}
 	case cause.SignedURL, cause.SignedCookie:
 		f = signedFix(c, detail, x)
@@ -212,7 +218,7 @@ func fixFor(c cause.Cause, detail string, x *fixContext) Fix {
 		if o != nil {
 			x.at(&f, o.Path+".CustomHeaders")
 		}
-		f.Commands = []string{fmt.Sprintf("curl -sS -o /dev/null -w '%%{http_code}\\n' https://%s/PATH -H 'Host: %s'", dom, dom)}
+		f.Commands = []string{fmt.Sprintf("curl -sS -o /dev/null -w '%%{http_code}\\n' %s/PATH -H 'Host: %s'", originBase(o, dom), dom)}
 		f.Notes = []string{"CloudFront sends the origin's domain as Host unless Host is forwarded, plus the origin's CustomHeaders"}
 	case cause.CustomErrorResponse:
 		f.Summary = "a custom error response hides the real 403: limit it (map only 404 for an SPA), or remove it while you diagnose, then run the doctor again"
@@ -423,4 +429,35 @@ func lastPart(rule string) string {
 		return rule[i+1:]
 	}
 	return rule
+}
+
+// webACLNameID takes a web ACL's name and id from its WAFv2 ARN
+// (arn:aws:wafv2:us-east-1:ACCOUNT:global/webacl/NAME/ID).
+func webACLNameID(arn string) (name, id string, ok bool) {
+	_, rest, found := strings.Cut(arn, ":global/webacl/")
+	if !found || !strings.HasPrefix(arn, "arn:") {
+		return "", "", false
+	}
+	name, id, ok = strings.Cut(rest, "/")
+	if !ok || name == "" || id == "" || strings.Contains(id, "/") {
+		return "", "", false
+	}
+	return name, id, true
+}
+
+// originBase is how to reach a custom origin directly, as CloudFront does:
+// its protocol policy's scheme and its port when not the scheme's default.
+func originBase(o *Origin, dom string) string {
+	if o == nil || o.Raw == nil || o.Raw.CustomOriginConfig == nil {
+		return "https://" + dom
+	}
+	c := o.Raw.CustomOriginConfig
+	scheme, port, def := "https", c.HTTPSPort, int32(443)
+	if c.OriginProtocolPolicy == types.OriginProtocolPolicyHttpOnly {
+		scheme, port, def = "http", c.HTTPPort, 80
+	}
+	if port != nil && *port != def {
+		return fmt.Sprintf("%s://%s:%d", scheme, dom, *port)
+	}
+	return scheme + "://" + dom
 }

@@ -240,3 +240,40 @@ func TestGeoFixNamesTheCountry(t *testing.T) {
 		}
 	}
 }
+
+func TestWebACLNameID(t *testing.T) {
+	for arn, want := range map[string][2]string{
+		"arn:aws:wafv2:us-east-1:123456789012:global/webacl/demo-acl/d3m0":                                      {"demo-acl", "d3m0"},
+		"arn:aws:wafv2:us-east-1:123456789012:global/webacl/ExampleWebACL/473e64fd-f30b-4765-81a0-62ad96dd167a": {"ExampleWebACL", "473e64fd-f30b-4765-81a0-62ad96dd167a"},
+		"473e64fd-f30b-4765-81a0-62ad96dd167a":                                                                  {"", ""}, // a bare id names no ACL
+		"arn:aws:wafv2:us-east-1:123456789012:regional/webacl/x/y":                                              {"", ""},
+		"arn:aws:wafv2:us-east-1:123456789012:global/webacl/only-name":                                          {"", ""},
+	} {
+		name, id, ok := webACLNameID(arn)
+		if ok != (want[0] != "") || name != want[0] || id != want[1] {
+			t.Errorf("%s: got %q %q %v, want %q %q", arn, name, id, ok, want[0], want[1])
+		}
+	}
+}
+
+func TestOriginBase(t *testing.T) {
+	port := func(p int32) *int32 { return &p }
+	custom := func(policy types.OriginProtocolPolicy, http, https int32) *Origin {
+		return &Origin{Raw: &types.Origin{CustomOriginConfig: &types.CustomOriginConfig{
+			OriginProtocolPolicy: policy, HTTPPort: port(http), HTTPSPort: port(https)}}}
+	}
+	for _, tc := range []struct {
+		o    *Origin
+		want string
+	}{
+		{custom(types.OriginProtocolPolicyHttpOnly, 8080, 443), "http://o.example:8080"},
+		{custom(types.OriginProtocolPolicyHttpOnly, 80, 443), "http://o.example"},
+		{custom(types.OriginProtocolPolicyHttpsOnly, 80, 8443), "https://o.example:8443"},
+		{custom(types.OriginProtocolPolicyMatchViewer, 80, 443), "https://o.example"},
+		{nil, "https://o.example"},
+	} {
+		if got := originBase(tc.o, "o.example"); got != tc.want {
+			t.Errorf("got %s, want %s", got, tc.want)
+		}
+	}
+}
