@@ -195,7 +195,7 @@ func (s *Server) originRequest(x *exchange) *http.Request {
 		out.Body = nil
 	}
 	for k, v := range in.Header {
-		if hopByHop[k] || origin.IsCloudFrontHeader(k) {
+		if origin.IsHopByHop(k) || origin.IsCloudFrontHeader(k) {
 			continue // only the edge sets CloudFront-* headers
 		}
 		if alwaysForwarded[k] || fwd.Headers.Has(lowerASCII(k)) ||
@@ -381,7 +381,7 @@ func (s *Server) serveErrorPage(x *exchange, p *errorPage, status int) bool {
 	}
 	h := x.w.Header()
 	for k, vs := range page.Header {
-		if !hopByHop[k] {
+		if !origin.IsHopByHop(k) {
 			h[k] = vs
 		}
 	}
@@ -392,9 +392,6 @@ func (s *Server) serveErrorPage(x *exchange, p *errorPage, status int) bool {
 	}
 	return true
 }
-
-var hopByHop = map[string]bool{"Connection": true, "Keep-Alive": true, "Proxy-Connection": true,
-	"Transfer-Encoding": true, "Upgrade": true, "Te": true, "Trailer": true}
 
 // fetchErrorPage GETs a ResponsePagePath through the cache behavior that
 // matches it, from that behavior's origin (HTTPStatusCodes.md). A failed
