@@ -61,7 +61,8 @@ func geoip2City(c cityRecord) mmdbtype.Map {
 	rec["postal"] = mmdbtype.Map{"code": mmdbtype.String(c.postal)}
 	rec["subdivisions"] = mmdbtype.Slice{
 		mmdbtype.Map{"geoname_id": mmdbtype.Uint32(6269131), "iso_code": mmdbtype.String(c.sub), "names": names(c.subName)},
-		mmdbtype.Map{"geoname_id": mmdbtype.Uint32(1), "iso_code": mmdbtype.String("XXX"), "names": names("Second level")},
+		// A second level, which only the first-level lookups must skip.
+		mmdbtype.Map{"geoname_id": mmdbtype.Uint32(1), "iso_code": mmdbtype.String("LV2"), "names": names("Second level")},
 	}
 	return rec
 }

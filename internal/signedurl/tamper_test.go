@@ -141,7 +141,7 @@ func TestTamperMatrix(t *testing.T) {
 		{"Policy and Expires: Policy wins", custom + "&Expires=1", okVerdict},
 
 		// Keys.
-		{"unknown key", replaceParam(canned, "Key-Pair-Id", "KXXXXXXXXXXXXX"), denied(CodeInvalidKey, DetailUnknownKey)},
+		{"unknown key", replaceParam(canned, "Key-Pair-Id", "K0NOSUCHKEY000"), denied(CodeInvalidKey, DetailUnknownKey)},
 		{"key of another behavior", replaceParam(mustSignURL(t, base, otherID, k.other, Policy{DateLessThan: exp, Canned: true}, crypto.SHA1),
 			"Key-Pair-Id", otherID), denied(CodeInvalidKey, DetailUnknownKey)},
 		{"key ID case differs", replaceParam(canned, "Key-Pair-Id", strings.ToLower(rsaID)), denied(CodeInvalidKey, DetailUnknownKey)},
