@@ -19,13 +19,9 @@ func (cp *compiler) fwdConfig(path string, header *string, fb types.FallbackBeha
 	if !validHeaderName(f.header) {
 		cp.errorf("%s.HeaderName: invalid header name %q", path, f.header)
 	}
-	switch fb {
-	case "MATCH":
-		f.fallback = true
-	case "NO_MATCH":
-	default:
-		cp.errorf("%s.FallbackBehavior: must be MATCH or NO_MATCH, got %q", path, fb)
-	}
+	var err error
+	f.fallback, err = fallbackMatch(path+".FallbackBehavior", fb)
+	cp.add(err)
 	if ipset {
 		switch pos {
 		case "FIRST", "LAST", "ANY":
