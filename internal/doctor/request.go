@@ -14,7 +14,7 @@ import (
 // names up. -1 is a field the header lacks.
 type cols struct {
 	date, time, cip, method, host, stem, status, referer, ua, query, cookie, result,
-	reqID, hostHeader, proto, csBytes, timeTaken, xff, respResult, protoVer, ttfb, detailed,
+	reqID, hostHeader, proto, csBytes, timeTaken, respResult, protoVer, ttfb, detailed,
 	ctype, clen, country, pattern, tsMillis, ts int
 	cookieField bool
 	// fetch lists the fields newRequest reads and the slots it reads them
@@ -74,7 +74,7 @@ func newCols(names []string) *cols {
 	c.method, c.host, c.stem, c.status = idx("cs-method"), idx("cs(Host)"), idx("cs-uri-stem"), idx("sc-status")
 	c.referer, c.ua, c.query, c.cookie = idx("cs(Referer)"), idx("cs(User-Agent)"), idx("cs-uri-query"), idx("cs(Cookie)")
 	c.result, c.reqID, c.hostHeader, c.proto = idx("x-edge-result-type"), idx("x-edge-request-id"), idx("x-host-header"), idx("cs-protocol")
-	c.csBytes, c.timeTaken, c.xff, c.respResult = idx("cs-bytes"), idx("time-taken"), idx("x-forwarded-for"), idx("x-edge-response-result-type")
+	c.csBytes, c.timeTaken, c.respResult = idx("cs-bytes"), idx("time-taken"), idx("x-edge-response-result-type")
 	c.protoVer, c.ttfb, c.detailed = idx("cs-protocol-version"), idx("time-to-first-byte"), idx("x-edge-detailed-result-type")
 	c.ctype, c.clen, c.country, c.pattern = idx("sc-content-type"), idx("sc-content-len"), idx("c-country"), idx("cache-behavior-path-pattern")
 	c.tsMillis, c.ts = idx("timestamp(ms)"), idx("timestamp")
