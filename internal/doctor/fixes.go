@@ -8,6 +8,7 @@ import (
 
 	"github.com/openfront-edge/openfront/internal/behavior"
 	"github.com/openfront-edge/openfront/internal/cause"
+	"github.com/openfront-edge/openfront/internal/origin"
 )
 
 // Fix is the exact change that removes a cause: what to change, where in
@@ -445,19 +446,12 @@ func webACLNameID(arn string) (name, id string, ok bool) {
 	return name, id, true
 }
 
-// originBase is how to reach a custom origin directly, as CloudFront does:
-// its protocol policy's scheme and its port when not the scheme's default.
+// originBase is how to reach a custom origin directly, as CloudFront does
+// for an HTTPS viewer: its protocol policy's scheme, and its port when not
+// the scheme's default.
 func originBase(o *Origin, dom string) string {
-	if o == nil || o.Raw == nil || o.Raw.CustomOriginConfig == nil {
-		return "https://" + dom
+	if t := newOriginTarget(o, "https", origin.Options{}); t != nil {
+		return t.scheme + "://" + t.addr
 	}
-	c := o.Raw.CustomOriginConfig
-	scheme, port, def := "https", c.HTTPSPort, int32(443)
-	if c.OriginProtocolPolicy == types.OriginProtocolPolicyHttpOnly {
-		scheme, port, def = "http", c.HTTPPort, 80
-	}
-	if port != nil && *port != def {
-		return fmt.Sprintf("%s://%s:%d", scheme, dom, *port)
-	}
-	return scheme + "://" + dom
+	return "https://" + dom
 }

@@ -150,11 +150,21 @@ func (t *originTarget) url(p, rawQuery string) *url.URL {
 
 // originTarget compiles o as the edge does; nil when it cannot.
 func (p *prober) originTarget(o *Origin, viewerScheme string) *originTarget {
-	if o.Raw == nil {
+	t := newOriginTarget(o, viewerScheme, origin.Options{S3Endpoint: p.o.S3Endpoint,
+		S3WebsiteEndpoint: p.o.S3WebsiteEndpoint, S3Buckets: p.o.S3Buckets})
+	if t != nil && p.o.OriginCredentials != nil && o.Kind == OriginS3REST && o.S3Config && o.HasOriginAccess() {
+		t.signer, _ = origin.NewSigner(nil, p.o.OriginCredentials, o.S3.Region, origin.SignAlways)
+	}
+	return t
+}
+
+// newOriginTarget is where the edge sends o's requests for a viewer on
+// viewerScheme, with these endpoint settings; nil when o does not compile.
+func newOriginTarget(o *Origin, viewerScheme string, opts origin.Options) *originTarget {
+	if o == nil || o.Raw == nil {
 		return nil
 	}
-	oc, err := origin.New(o.Raw, origin.Access{}, origin.Options{S3Endpoint: p.o.S3Endpoint,
-		S3WebsiteEndpoint: p.o.S3WebsiteEndpoint, S3Buckets: p.o.S3Buckets})
+	oc, err := origin.New(o.Raw, origin.Access{}, opts)
 	if err != nil {
 		return nil
 	}
@@ -169,9 +179,6 @@ func (p *prober) originTarget(o *Origin, viewerScheme string) *originTarget {
 		if strings.Contains(h, ":") {
 			t.addr = "[" + h + "]"
 		}
-	}
-	if p.o.OriginCredentials != nil && o.Kind == OriginS3REST && o.S3Config && o.HasOriginAccess() {
-		t.signer, _ = origin.NewSigner(nil, p.o.OriginCredentials, o.S3.Region, origin.SignAlways)
 	}
 	return t
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
 
 	"github.com/openfront-edge/openfront/internal/cause"
@@ -259,7 +260,7 @@ func TestWebACLNameID(t *testing.T) {
 func TestOriginBase(t *testing.T) {
 	port := func(p int32) *int32 { return &p }
 	custom := func(policy types.OriginProtocolPolicy, http, https int32) *Origin {
-		return &Origin{Raw: &types.Origin{CustomOriginConfig: &types.CustomOriginConfig{
+		return &Origin{Raw: &types.Origin{Id: aws.String("o"), DomainName: aws.String("o.example"), CustomOriginConfig: &types.CustomOriginConfig{
 			OriginProtocolPolicy: policy, HTTPPort: port(http), HTTPSPort: port(https)}}}
 	}
 	for _, tc := range []struct {
