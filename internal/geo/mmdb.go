@@ -47,16 +47,17 @@ type MMDB struct {
 	closeOnce  sync.Once
 }
 
-// mmdbFile is one loaded version of the file. Apart from its country cache
-// it is immutable.
+// mmdbFile is one loaded version of the file. Apart from its caches it is
+// immutable. A country database has the country, region and address
+// caches, an ASN database only the ASN cache: each is hundreds of KiB.
 type mmdbFile struct {
 	reader    *maxminddb.Reader
 	layout    *layout
 	ipv4Only  bool
-	countries countryCache
-	regions   regionCache
-	addrs     addrCache
-	asns      asnCache // ASN databases only
+	countries *countryCache
+	regions   *regionCache
+	addrs     *addrCache
+	asns      *asnCache
 }
 
 // content is what a database must hold to be loaded: a country database
@@ -315,14 +316,15 @@ func loadMMDB(path string, want content) (f *mmdbFile, info os.FileInfo, err err
 			return nil, info, fmt.Errorf("no autonomous system number in the first %d networks: not an ASN database (type %q)",
 				countryProbe, r.Metadata.DatabaseType)
 		}
-		return &mmdbFile{reader: r, layout: lo, ipv4Only: r.Metadata.IPVersion == 4}, info, nil
+		return &mmdbFile{reader: r, layout: lo, ipv4Only: r.Metadata.IPVersion == 4, asns: new(asnCache)}, info, nil
 	}
 	lo := findLayout(r)
 	if lo == nil {
 		return nil, info, fmt.Errorf("no country in the first %d networks: not a country or city database (type %q)",
 			countryProbe, r.Metadata.DatabaseType)
 	}
-	return &mmdbFile{reader: r, layout: lo, ipv4Only: r.Metadata.IPVersion == 4}, info, nil
+	return &mmdbFile{reader: r, layout: lo, ipv4Only: r.Metadata.IPVersion == 4,
+		countries: new(countryCache), regions: new(regionCache), addrs: new(addrCache)}, info, nil
 }
 
 // sameVersion reports whether two stats describe the same version of a file:
