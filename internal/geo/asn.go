@@ -70,27 +70,13 @@ var asnLayouts = [...]layout{
 // findASNLayout returns the layout of the first of the first countryProbe
 // networks that has an ASN, or nil.
 func findASNLayout(r *maxminddb.Reader) *layout {
-	n := 0
-	for res := range r.Networks() {
-		if res.Err() != nil || n == countryProbe {
-			return nil
-		}
-		n++
-		for i := range asnLayouts {
-			if recordASN(res, &asnLayouts[i]) != 0 {
-				return &asnLayouts[i]
-			}
-		}
-	}
-	return nil
+	return probeLayout(r, asnLayouts[:], func(res maxminddb.Result, lo *layout) bool { return recordASN(res, lo) != 0 })
 }
 
-// numPool and textPool hold decode destinations, which escape through the
-// library's reflection: a cache miss would otherwise allocate one.
-var (
-	numPool  = sync.Pool{New: func() any { return new(uint64) }}
-	textPool = sync.Pool{New: func() any { return new(string) }}
-)
+// numPool holds numeric decode destinations, which escape through the
+// library's reflection (as codePool does strings): a cache miss would
+// otherwise allocate one.
+var numPool = sync.Pool{New: func() any { return new(uint64) }}
 
 // recordASN returns the ASN of a found record in layout lo, or 0.
 func recordASN(res maxminddb.Result, lo *layout) uint32 {
@@ -103,8 +89,8 @@ func recordASN(res maxminddb.Result, lo *layout) uint32 {
 		}
 		return uint32(*n)
 	}
-	s := textPool.Get().(*string)
-	defer textPool.Put(s)
+	s := codePool.Get().(*string)
+	defer codePool.Put(s)
 	*s = ""
 	if err := res.DecodePath(s, lo.asn...); err != nil {
 		return 0

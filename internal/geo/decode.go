@@ -45,15 +45,22 @@ var layouts = [...]layout{
 // findLayout returns the layout of the first of the first countryProbe
 // networks that has a country, or nil.
 func findLayout(r *maxminddb.Reader) *layout {
+	return probeLayout(r, layouts[:], func(res maxminddb.Result, lo *layout) bool { return recordCountry(res, lo) != "" })
+}
+
+// probeLayout returns the first of candidates in which has finds what the
+// database must hold, trying each of its first countryProbe networks in
+// turn; nil when none does.
+func probeLayout(r *maxminddb.Reader, candidates []layout, has func(maxminddb.Result, *layout) bool) *layout {
 	n := 0
 	for res := range r.Networks() {
 		if res.Err() != nil || n == countryProbe {
 			return nil
 		}
 		n++
-		for i := range layouts {
-			if recordCountry(res, &layouts[i]) != "" {
-				return &layouts[i]
+		for i := range candidates {
+			if has(res, &candidates[i]) {
+				return &candidates[i]
 			}
 		}
 	}
