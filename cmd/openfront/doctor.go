@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/openfront-edge/openfront/internal/doctor"
-	"github.com/openfront-edge/openfront/internal/origin"
 	"github.com/openfront-edge/openfront/internal/resource"
 )
 
@@ -325,11 +324,9 @@ func doctorURL(args []string) error {
 	po := doctor.ProbeOptions{
 		URL: pos[0], Method: strings.ToUpper(method), Headers: headers, Resolve: resolve, CACert: cacert, Model: model, Timeout: timeout,
 	}
-	var eps origin.Options
-	if err := s3.s3Endpoints(&eps); err != nil {
+	if err := s3.s3Endpoints(&po.Origin); err != nil {
 		return inputError("%v", err)
 	}
-	po.S3Endpoint, po.S3WebsiteEndpoint, po.S3Buckets = eps.S3Endpoint, eps.S3WebsiteEndpoint, eps.S3Buckets
 	if signOrigin {
 		if po.OriginCredentials, err = s3.awsCredentials(); err != nil {
 			return inputError("--sign-origin: %v", err)

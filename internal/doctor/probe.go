@@ -39,11 +39,10 @@ type ProbeOptions struct {
 	// Transport, when set, replaces the HTTP transport (tests).
 	Transport http.RoundTripper
 	Now       func() time.Time
-	// S3Endpoint, S3WebsiteEndpoint and S3Buckets are where S3 origins
-	// are, as the edge's flags of the same names: the origin probe goes
+	// Origin is where S3 origins are (its S3 endpoint fields, set as the
+	// edge's flags of the same names set them): the origin probe goes
 	// there instead of AWS.
-	S3Endpoint, S3WebsiteEndpoint *origin.Endpoint
-	S3Buckets                     map[string]*origin.Endpoint
+	Origin origin.Options
 	// OriginCredentials, when set, sign the probes of S3 origins with
 	// origin access as this edge signs them (SigV4, SigningBehavior
 	// always); otherwise they go anonymous.

@@ -150,8 +150,7 @@ func (t *originTarget) url(p, rawQuery string) *url.URL {
 
 // originTarget compiles o as the edge does; nil when it cannot.
 func (p *prober) originTarget(o *Origin, viewerScheme string) *originTarget {
-	t := newOriginTarget(o, viewerScheme, origin.Options{S3Endpoint: p.o.S3Endpoint,
-		S3WebsiteEndpoint: p.o.S3WebsiteEndpoint, S3Buckets: p.o.S3Buckets})
+	t := newOriginTarget(o, viewerScheme, p.o.Origin)
 	if t != nil && p.o.OriginCredentials != nil && o.Kind == OriginS3REST && o.S3Config && o.HasOriginAccess() {
 		t.signer, _ = origin.NewSigner(nil, p.o.OriginCredentials, o.S3.Region, origin.SignAlways)
 	}
