@@ -92,22 +92,7 @@ func (l *Raw) AppendFields(dst [][]byte) [][]byte {
 		}
 		return dst
 	}
-	b := l.fields
-	start, i := 0, 0
-	for ; i+8 <= len(b); i += 8 {
-		for m := tabMask(binary.LittleEndian.Uint64(b[i:])); m != 0; m &= m - 1 {
-			j := i + bits.TrailingZeros64(m)>>3
-			dst = append(dst, b[start:j])
-			start = j + 1
-		}
-	}
-	for ; i < len(b); i++ {
-		if b[i] == '\t' {
-			dst = append(dst, b[start:i])
-			start = i + 1
-		}
-	}
-	return append(dst, b[start:])
+	return splitTabs(dst, l.fields)
 }
 
 // Line splits the line into a [Line], copying it into one string. The
@@ -217,8 +202,9 @@ func tabsBefore(b []byte, end, k int) (kth, prev int) {
 	return kth, -1
 }
 
-// splitTabs appends the tab-separated fields of s to f.
-func splitTabs(f []string, s string) []string {
+// splitTabs appends the tab-separated fields of s to f, eight bytes at a
+// time.
+func splitTabs[S ~string | ~[]byte](f []S, s S) []S {
 	start, i := 0, 0
 	for ; i+8 <= len(s); i += 8 {
 		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
