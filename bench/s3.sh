@@ -5,6 +5,7 @@
 # that its own SigV4 verification (which real S3 does on its side, not the edge's) stops counting against the
 # edge's core. Both placements leave versitygw the bottleneck on this 2-core machine, so each line also gives
 # openfront's own CPU time per request (from /proc): the edge's capacity ratio is the inverse ratio of those.
+# versitygw runs with --keep-alive, as real S3 keeps connections open (without it every request pays a dial).
 # A last pair puts an origin that checks no signature behind both (nginx from peers.sh): the edge's own signing
 # overhead. Needs versitygw (go install
 # github.com/versity/versitygw/cmd/versitygw@v1.8.0), the aws CLI and wrk.
@@ -22,7 +23,7 @@ trap 'kill ${gw:-} ${pid:-} 2>/dev/null; bash "$peers" stop "$W/peers" >/dev/nul
 . bench/lib.sh
 start_peers
 ROOT_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID ROOT_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY \
-  taskset -c 0 versitygw --port 127.0.0.1:9240 posix "$W/s3" >"$W/versitygw.log" 2>&1 &
+  taskset -c 0 versitygw --port 127.0.0.1:9240 --keep-alive posix "$W/s3" >"$W/versitygw.log" 2>&1 &
 gw=$!
 for i in $(seq 100); do curl -s -o /dev/null http://127.0.0.1:9240/ && break; sleep 0.1; done
 s3() { aws --endpoint-url http://127.0.0.1:9240 s3api "$@" >/dev/null; }

@@ -133,7 +133,7 @@ func startDemoS3(dir string) (*demoS3, error) {
 		return nil, err
 	}
 	defer out.Close() // the child keeps its own descriptor
-	s.cmd = exec.Command(bin, "--port", addr, "--website", webAddr, "--website-domain", demoS3WebDomain, "posix", data)
+	s.cmd = exec.Command(bin, "--port", addr, "--keep-alive", "--website", webAddr, "--website-domain", demoS3WebDomain, "posix", data)
 	s.cmd.Env = append(os.Environ(), "ROOT_ACCESS_KEY_ID="+s.creds.AccessKeyID, "ROOT_SECRET_ACCESS_KEY="+s.creds.SecretAccessKey)
 	s.cmd.Stdout, s.cmd.Stderr = out, out
 	if err := s.cmd.Start(); err != nil {

@@ -88,7 +88,9 @@ func startS3With(t *testing.T, website bool, extra ...string) *s3Server {
 		}
 		addr := l.Addr().String()
 		l.Close()
-		args := append([]string{"--port", addr}, extra...)
+		// Real S3 keeps connections open; versitygw closes each one
+		// unless told otherwise.
+		args := append([]string{"--port", addr, "--keep-alive"}, extra...)
 		waddr := ""
 		if website {
 			wl, err := net.Listen("tcp", "127.0.0.1:0")
