@@ -12,6 +12,7 @@ import (
 	"encoding/pem"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -19,6 +20,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"text/template"
@@ -317,6 +319,11 @@ func demoApp(w http.ResponseWriter, r *http.Request) {
 	case r.URL.Path == "/index.html":
 		w.Header().Set("Content-Type", "text/html")
 		fmt.Fprintln(w, "<h1>openfront demo shop</h1>")
+	case r.URL.Path == "/styles.css":
+		w.Header().Set("Content-Type", "text/css")
+		w.Header().Set("ETag", `"demo-styles-1"`)
+		w.Header().Set("Content-Length", strconv.Itoa(len(demoStyles)))
+		io.WriteString(w, demoStyles)
 	case r.URL.Path == "/errors/404.html":
 		w.Header().Set("Content-Type", "text/html")
 		fmt.Fprintln(w, "<h1>Not here</h1><p>The shop's own 404 page, served by a CustomErrorResponse.</p>")
@@ -338,6 +345,9 @@ func demoApp(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 	}
 }
+
+// demoStyles is a stylesheet big enough for CloudFront to compress.
+var demoStyles = strings.Repeat(".shop { font-family: sans-serif; margin: 0 auto; max-width: 60em; }\n", 48)
 
 // demoWebSocket completes a WebSocket handshake (RFC 6455 §4.2.2), sends
 // one text frame and closes: enough for curl to show the 101 and for a
@@ -442,6 +452,8 @@ func printDemo(w *os.File, e *running, dir string, o *demoOrigins, s3 *demoS3) {
 		{"A method the behavior does not allow: 403, the 1053-byte 'cachable requests' page", secure("shop.example.com", "/static/app.js", "-X DELETE ")},
 		{"A GET with a body: 403", secure("shop.example.com", "/static/app.js", "-X GET -d body ")},
 		{"An origin 404 replaced by the CustomErrorResponse page", secure("shop.example.com", "/missing", "")},
+		{"Compress: the origin's 3 KB stylesheet comes Brotli-compressed (Content-Encoding: br, its ETag made weak; curl decodes it): 200",
+			secure("shop.example.com", "/styles.css", "--compressed ")},
 		{"A Host no distribution has: 403 'Bad request.', logged to _unrouted", plain("nobody.example.com", "/", "")},
 		{"A disabled distribution: 403 'Bad request.'", plain("off.example.com", "/", "")},
 		{"An origin that answers 403 itself: its own Server header, not CloudFront", plain("forbidden.example.com", "/", "")},

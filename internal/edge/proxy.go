@@ -45,8 +45,17 @@ func (s *Server) forward(x *exchange) {
 	for k, v := range resp.Header {
 		h[k] = v
 	}
+	enc := x.compression(x.beh, resp.StatusCode, h)
+	if enc != identity {
+		encodeHeader(h, enc)
+	}
 	x.w.WriteHeader(resp.StatusCode)
-	if err := copyBody(&x.w, resp); err != nil {
+	if enc != identity && x.r.Method != http.MethodHead {
+		err = copyCompressed(&x.w, resp.Body, enc)
+	} else {
+		err = copyBody(&x.w, resp)
+	}
+	if err != nil {
 		// Drop the viewer's connection: the response is cut short, and
 		// finish logs why (the viewer left, or the origin broke off).
 		panic(http.ErrAbortHandler)
@@ -386,8 +395,22 @@ func (s *Server) serveErrorPage(x *exchange, p *errorPage, status int) bool {
 		}
 	}
 	s.cloudFrontHeaders(x, h, xCacheError)
+	// A denial before the behavior was chosen (AWS WAF) answers under
+	// the behavior of the request's path.
+	b := x.beh
+	if b == nil {
+		b = x.dist.behaviorFor(x.r.URL.Path)
+	}
+	enc := x.compression(b, status, h)
+	if enc != identity {
+		encodeHeader(h, enc)
+	}
 	x.w.WriteHeader(status)
-	if x.r.Method != http.MethodHead {
+	switch {
+	case x.r.Method == http.MethodHead:
+	case enc != identity:
+		copyCompressed(&x.w, page.Body, enc)
+	default:
 		io.Copy(&x.w, page.Body)
 	}
 	return true

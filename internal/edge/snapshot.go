@@ -73,6 +73,9 @@ type cacheBehavior struct {
 	viewer  viewerPolicy
 	methods behavior.Methods
 	fwd     *origin.Forwarding
+	// compress is the behavior's Compress; brotli is set when its cache
+	// policy also enables Brotli (compress.go).
+	compress, brotli bool
 	// signed is set when the behavior restricts viewer access: only the
 	// signers it trusts count (private-content-trusted-signers).
 	signed *signedurl.Verifier
@@ -331,6 +334,8 @@ func compileBehavior(set *resource.Set, o CompileOptions, pattern string, b *typ
 	} else {
 		cb.fwd = origin.FromForwardedValues(b.ForwardedValues)
 	}
+	cb.compress = deref(b.Compress)
+	cb.brotli = cb.compress && cb.fwd.Brotli
 	if cb.signed, err = compileSigners(set, o, b); err != nil {
 		return nil, fmt.Errorf("behavior %q: %w", pattern, err)
 	}

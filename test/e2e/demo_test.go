@@ -18,6 +18,9 @@ import (
 // statusInComment is a status the demo's comment announces ("…: 403 …").
 var statusInComment = regexp.MustCompile(`: ([1-5][0-9][0-9])\b`)
 
+// contentEncodingInComment is a coding the comment announces.
+var contentEncodingInComment = regexp.MustCompile(`Content-Encoding: ([a-z]+)`)
+
 // TestDemo: openfront demo starts on OS-chosen ports, prints curl lines
 // that do what their comments say, and exits 0 on SIGINT.
 func TestDemo(t *testing.T) {
@@ -90,6 +93,9 @@ func TestDemo(t *testing.T) {
 			}
 			if server != "" && r.Header.Get("Server") != server {
 				t.Errorf("%s: Server got %q, want %q", line, r.Header.Get("Server"), server)
+			}
+			if m := contentEncodingInComment.FindStringSubmatch(about); m != nil && r.Header.Get("Content-Encoding") != m[1] {
+				t.Errorf("%s: Content-Encoding got %q, want %q", line, r.Header.Get("Content-Encoding"), m[1])
 			}
 		})
 	}
@@ -166,6 +172,9 @@ func translateCurl(t *testing.T, line string) (*request, *edge, error) {
 		}
 		switch w {
 		case "-i", "-N":
+		case "--compressed":
+			// What curl built with Brotli sends (and decodes).
+			rq.Header.Set("Accept-Encoding", "deflate, gzip, br, zstd")
 		case "-H":
 			k, v, _ := strings.Cut(next, ":")
 			if v = strings.TrimSpace(v); strings.EqualFold(k, "Host") {
