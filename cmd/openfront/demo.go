@@ -50,7 +50,8 @@ var demoDistributions = map[string]string{
     "DefaultCacheBehavior": {
       "TargetOriginId": "app", "ViewerProtocolPolicy": "redirect-to-https",
       "AllowedMethods": {"Quantity": 2, "Items": ["HEAD", "GET"], "CachedMethods": {"Quantity": 2, "Items": ["HEAD", "GET"]}},
-      "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6", "Compress": true
+      "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6", "Compress": true,
+      "ResponseHeadersPolicyId": "e61eb60c-9c35-4d20-a928-2b84e02af89c"
     },
     "CacheBehaviors": {"Quantity": 3, "Items": [
       {"PathPattern": "/api/*", "TargetOriginId": "app", "ViewerProtocolPolicy": "allow-all",
@@ -452,6 +453,8 @@ func printDemo(w *os.File, e *running, dir string, o *demoOrigins, s3 *demoS3) {
 		{"A method the behavior does not allow: 403, the 1053-byte 'cachable requests' page", secure("shop.example.com", "/static/app.js", "-X DELETE ")},
 		{"A GET with a body: 403", secure("shop.example.com", "/static/app.js", "-X GET -d body ")},
 		{"An origin 404 replaced by the CustomErrorResponse page", secure("shop.example.com", "/missing", "")},
+		{"Response headers policy (the managed CORS-and-SecurityHeadersPolicy): a CORS request gets Access-Control-Allow-Origin: * and HSTS, X-Frame-Options, …: 200",
+			secure("shop.example.com", "/index.html", "-H 'Origin: https://app.example.net' ")},
 		{"Compress: the origin's 3 KB stylesheet comes Brotli-compressed (Content-Encoding: br, its ETag made weak; curl decodes it): 200",
 			secure("shop.example.com", "/styles.css", "--compressed ")},
 		{"A Host no distribution has: 403 'Bad request.', logged to _unrouted", plain("nobody.example.com", "/", "")},

@@ -45,6 +45,9 @@ func (s *Server) forward(x *exchange) {
 	for k, v := range resp.Header {
 		h[k] = v
 	}
+	if rh := x.beh.headers; rh != nil {
+		rh.apply(x, h, s.opts.POP)
+	}
 	enc := x.compression(x.beh, resp.StatusCode, h)
 	if enc != identity {
 		encodeHeader(h, enc)
@@ -400,6 +403,9 @@ func (s *Server) serveErrorPage(x *exchange, p *errorPage, status int) bool {
 	b := x.beh
 	if b == nil {
 		b = x.dist.behaviorFor(x.r.URL.Path)
+	}
+	if b.headers != nil {
+		b.headers.apply(x, h, s.opts.POP)
 	}
 	enc := x.compression(b, status, h)
 	if enc != identity {

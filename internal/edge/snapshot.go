@@ -76,6 +76,8 @@ type cacheBehavior struct {
 	// compress is the behavior's Compress; brotli is set when its cache
 	// policy also enables Brotli (compress.go).
 	compress, brotli bool
+	// headers is the behavior's response headers policy, nil for none.
+	headers *respHeaders
 	// signed is set when the behavior restricts viewer access: only the
 	// signers it trusts count (private-content-trusted-signers).
 	signed *signedurl.Verifier
@@ -336,6 +338,15 @@ func compileBehavior(set *resource.Set, o CompileOptions, pattern string, b *typ
 	}
 	cb.compress = deref(b.Compress)
 	cb.brotli = cb.compress && cb.fwd.Brotli
+	if id := deref(b.ResponseHeadersPolicyId); id != "" {
+		p, ok := set.ResponseHeadersPolicy(id)
+		if !ok {
+			return nil, fmt.Errorf("behavior %q: response headers policy %q not found", pattern, id)
+		}
+		if cb.headers, err = compileRespHeaders(p); err != nil {
+			return nil, fmt.Errorf("behavior %q: response headers policy %q: %w", pattern, id, err)
+		}
+	}
 	if cb.signed, err = compileSigners(set, o, b); err != nil {
 		return nil, fmt.Errorf("behavior %q: %w", pattern, err)
 	}
