@@ -48,6 +48,9 @@ type exchange struct {
 	country      string
 	countryKnown bool
 	waf          wafState
+	// fnReq is the request a viewer-request function returned, which the
+	// origin gets instead of the viewer's (r stays for the log).
+	fnReq *http.Request
 	// out is the origin request, built in place (originRequest).
 	out       http.Request
 	outURL    url.URL

@@ -48,11 +48,27 @@ func (s *Server) forward(x *exchange) {
 	if rh := x.beh.headers; rh != nil {
 		rh.apply(x, h, s.opts.POP)
 	}
-	enc := x.compression(x.beh, resp.StatusCode, h)
+	status := resp.StatusCode
+	if f := x.beh.viewerResponse; f != nil && status < 400 {
+		// Viewer-response functions never see answers of 400 and above
+		// (functions-event-structure, "Status code and body").
+		body, replace, ok := s.viewerResponseFunction(x, f, &status, h)
+		if !ok {
+			return
+		}
+		if replace {
+			x.w.WriteHeader(status)
+			if x.r.Method != http.MethodHead {
+				x.w.Write(body)
+			}
+			return
+		}
+	}
+	enc := x.compression(x.beh, status, h)
 	if enc != identity {
 		encodeHeader(h, enc)
 	}
-	x.w.WriteHeader(resp.StatusCode)
+	x.w.WriteHeader(status)
 	if enc != identity && x.r.Method != http.MethodHead {
 		err = copyCompressed(&x.w, resp.Body, enc)
 	} else {
@@ -167,6 +183,9 @@ var alwaysForwarded = map[string]bool{
 // body and context (a viewer who leaves cancels it).
 func (s *Server) originRequest(x *exchange) *http.Request {
 	in, o, fwd := x.r, x.beh.origin, x.beh.fwd
+	if x.fnReq != nil {
+		in = x.fnReq
+	}
 	out, u := &x.out, &x.outURL
 	*out = *in
 	*u = url.URL{Scheme: "http", Host: o.HTTPHost}

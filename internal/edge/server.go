@@ -128,7 +128,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // serve is the request's journey, in CloudFront's order (spec §12;
 // docs/ARCHITECTURE.md): request sanity → Host → enabled → AWS WAF → geo →
 // cache behavior → viewer protocol → allowed methods → GET with body →
-// signed URL or cookies → origin.
+// signed URL or cookies → viewer-request function → origin.
 func (s *Server) serve(x *exchange) {
 	r := x.r
 	if d := checkRequest(r, x.headerBytes); d != nil {
@@ -177,6 +177,9 @@ func (s *Server) serve(x *exchange) {
 			s.deny(x, d)
 			return
 		}
+	}
+	if f := x.beh.viewerRequest; f != nil && s.viewerRequestFunction(x, f) {
+		return
 	}
 	s.forward(x)
 }

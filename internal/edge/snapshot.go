@@ -13,6 +13,7 @@ import (
 	wafv2 "github.com/aws/aws-sdk-go-v2/service/wafv2/types"
 
 	"github.com/openfront-edge/openfront/internal/behavior"
+	"github.com/openfront-edge/openfront/internal/cffunc"
 	"github.com/openfront-edge/openfront/internal/geo"
 	"github.com/openfront-edge/openfront/internal/hostroute"
 	"github.com/openfront-edge/openfront/internal/origin"
@@ -78,6 +79,8 @@ type cacheBehavior struct {
 	compress, brotli bool
 	// headers is the behavior's response headers policy, nil for none.
 	headers *respHeaders
+	// viewerRequest and viewerResponse are its CloudFront Functions.
+	viewerRequest, viewerResponse *cffunc.Function
 	// signed is set when the behavior restricts viewer access: only the
 	// signers it trusts count (private-content-trusted-signers).
 	signed *signedurl.Verifier
@@ -338,6 +341,25 @@ func compileBehavior(set *resource.Set, o CompileOptions, pattern string, b *typ
 	}
 	cb.compress = deref(b.Compress)
 	cb.brotli = cb.compress && cb.fwd.Brotli
+	if fa := b.FunctionAssociations; fa != nil {
+		for _, a := range fa.Items {
+			name, _ := resource.FunctionName(deref(a.FunctionARN))
+			fn := set.Functions[name]
+			if fn == nil || fn.File == "" {
+				continue // warned about by validation: not run
+			}
+			f, err := cffunc.Compile(name, fn.Runtime, fn.Code)
+			if err != nil {
+				return nil, fmt.Errorf("behavior %q: %s: %w", pattern, fn.File, err)
+			}
+			switch a.EventType {
+			case types.EventTypeViewerRequest:
+				cb.viewerRequest = f
+			case types.EventTypeViewerResponse:
+				cb.viewerResponse = f
+			}
+		}
+	}
 	if id := deref(b.ResponseHeadersPolicyId); id != "" {
 		p, ok := set.ResponseHeadersPolicy(id)
 		if !ok {

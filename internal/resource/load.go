@@ -39,8 +39,32 @@ type Set struct {
 	IPSets           map[string]*WAFDocument[wafv2.IPSet]
 	RegexPatternSets map[string]*WAFDocument[wafv2.RegexPatternSet]
 	RuleGroups       map[string]*WAFDocument[wafv2.RuleGroup]
+	// Functions are CloudFront Functions by name: code from a NAME.js file
+	// (aws cloudfront get-function --name NAME --stage LIVE NAME.js) and
+	// the runtime from a FunctionSummary document (describe-function).
+	Functions map[string]*Function
 	// Files lists every file read, for the admin status and reload watching.
 	Files []string
+}
+
+// Function is a CloudFront Function's code and runtime.
+type Function struct {
+	Name string
+	// File is the code's file; empty when only a FunctionSummary was read.
+	File    string
+	Code    []byte
+	Runtime string // "" when no FunctionSummary was read
+	// SummaryFile is the FunctionSummary document's file, if any.
+	SummaryFile string
+}
+
+func (s *Set) function(name string) *Function {
+	f := s.Functions[name]
+	if f == nil {
+		f = &Function{Name: name}
+		s.Functions[name] = f
+	}
+	return f
 }
 
 // Distribution is one distribution document.
@@ -66,6 +90,7 @@ func newSet() *Set {
 		PublicKeys:              map[string]*PublicKey{},
 		KeyGroups:               map[string]*KeyGroup{},
 		OriginAccessControls:    map[string]*OriginAccessControl{},
+		Functions:               map[string]*Function{},
 		WebACLs:                 map[string]*WAFDocument[wafv2.WebACL]{},
 		IPSets:                  map[string]*WAFDocument[wafv2.IPSet]{},
 		RegexPatternSets:        map[string]*WAFDocument[wafv2.RegexPatternSet]{},
@@ -103,7 +128,7 @@ type WAFDocument[T any] struct {
 // CloudFrontOriginAccessIdentity document is not needed: an origin's
 // OriginAccessIdentity is signed with the same credentials.
 var documentKinds = []string{"Distribution", "DistributionConfig", "CachePolicy", "OriginRequestPolicy", "ResponseHeadersPolicy", "PublicKey", "KeyGroup",
-	"OriginAccessControl", "WebACL", "IPSet", "RegexPatternSet", "RuleGroup"}
+	"OriginAccessControl", "WebACL", "IPSet", "RegexPatternSet", "RuleGroup", "FunctionSummary"}
 
 // wafSiblings are top-level keys the wafv2 CLI prints beside the resource.
 var wafSiblings = []string{"LockToken", "ApplicationIntegrationURL"}
@@ -131,6 +156,15 @@ func Load(paths []string) (*Set, error) {
 				continue
 			}
 			s.Files = append(s.Files, f)
+			if isFunctionCode(f) {
+				fn := s.function(strings.TrimSuffix(filepath.Base(f), filepath.Ext(f)))
+				if fn.File != "" {
+					errs = append(errs, &Error{File: f, Msg: fmt.Sprintf("the code of function %s is also in %s", fn.Name, fn.File)})
+					continue
+				}
+				fn.File, fn.Code = f, data
+				continue
+			}
 			errs = append(errs, s.add(f, data)...)
 		}
 	}
@@ -150,7 +184,12 @@ func unwrapPathError(err error) error {
 
 func isConfigFile(name string) bool {
 	ext := strings.ToLower(filepath.Ext(name))
-	return ext == ".json" || ext == ".yaml" || ext == ".yml"
+	return ext == ".json" || ext == ".yaml" || ext == ".yml" || isFunctionCode(name)
+}
+
+// isFunctionCode reports a CloudFront Function's code file (NAME.js).
+func isFunctionCode(name string) bool {
+	return strings.EqualFold(filepath.Ext(name), ".js")
 }
 
 func listFiles(root string) ([]string, error) {
@@ -280,6 +319,21 @@ func (s *Set) add(file string, data []byte) []error {
 			d.fail(kind+".Id", "public key %s is also defined in %s", *v.Id, s.PublicKeys[*v.Id].File)
 		case len(d.errs) == 0:
 			s.PublicKeys[*v.Id] = &PublicKey{File: file, ID: *v.Id, Config: v.PublicKeyConfig}
+		}
+	case "FunctionSummary":
+		var v types.FunctionSummary
+		d.decode(kind, top[kind], reflect.ValueOf(&v).Elem())
+		switch name := deref(v.Name); {
+		case name == "":
+			d.fail(kind, "want Name, as aws cloudfront describe-function prints")
+		case s.Functions[name] != nil && s.Functions[name].SummaryFile != "":
+			d.fail(kind+".Name", "function %s is also described in %s", name, s.Functions[name].SummaryFile)
+		case len(d.errs) == 0:
+			fn := s.function(name)
+			fn.SummaryFile = file
+			if v.FunctionConfig != nil {
+				fn.Runtime = string(v.FunctionConfig.Runtime)
+			}
 		}
 	case "OriginAccessControl":
 		var v types.OriginAccessControl

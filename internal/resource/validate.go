@@ -433,8 +433,20 @@ func (v *validator) cacheBehavior(f, bp string, b *types.CacheBehavior, origins 
 	if ts := b.TrustedSigners; ts != nil && deref(ts.Enabled) && len(v.opts.TrustedSignerKeys) == 0 {
 		v.fail(f, bp+".TrustedSigners", "trusted signers (legacy CloudFront key pairs) need their public keys: pass --trusted-signer-key KEY_PAIR_ID=PUBLIC.pem")
 	}
-	if b.FunctionAssociations != nil && len(b.FunctionAssociations.Items) > 0 {
-		v.warn(f, bp+".FunctionAssociations", "CloudFront Functions are not run by openfront")
+	if b.FunctionAssociations != nil {
+		for i, a := range b.FunctionAssociations.Items {
+			ap := fmt.Sprintf("%s.FunctionAssociations.Items[%d]", bp, i)
+			name, ok := FunctionName(deref(a.FunctionARN))
+			switch {
+			case !ok:
+				v.fail(f, ap+".FunctionARN", "%q is not a CloudFront Function ARN (arn:aws:cloudfront::ACCOUNT:function/NAME)", deref(a.FunctionARN))
+			case a.EventType != types.EventTypeViewerRequest && a.EventType != types.EventTypeViewerResponse:
+				v.fail(f, ap+".EventType", "CloudFront Functions run on viewer-request or viewer-response, not %q", a.EventType)
+			case v.set.Functions[name] == nil || v.set.Functions[name].File == "":
+				v.warn(f, ap, "function %s (%s) is not run: its code is not in the configuration; save it with "+
+					"aws cloudfront get-function --name %s --stage LIVE %s.js", name, a.EventType, name, name)
+			}
+		}
 	}
 	if b.LambdaFunctionAssociations != nil && len(b.LambdaFunctionAssociations.Items) > 0 {
 		v.warn(f, bp+".LambdaFunctionAssociations", "Lambda@Edge functions are not run by openfront")
@@ -615,4 +627,19 @@ func (v *validator) quantities(f, path string, rv reflect.Value) {
 			v.quantities(f, path+"["+strconv.Itoa(i)+"]", rv.Index(i))
 		}
 	}
+}
+
+// FunctionName is the name in a CloudFront Function's ARN
+// (arn:aws:cloudfront::123456789012:function/NAME).
+func FunctionName(arn string) (string, bool) {
+	rest, ok := strings.CutPrefix(arn, "arn:")
+	if !ok {
+		return "", false
+	}
+	parts := strings.SplitN(rest, ":", 5)
+	if len(parts) != 5 || parts[1] != "cloudfront" {
+		return "", false
+	}
+	name, ok := strings.CutPrefix(parts[4], "function/")
+	return name, ok && name != ""
 }
