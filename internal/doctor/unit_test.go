@@ -278,3 +278,18 @@ func TestOriginBase(t *testing.T) {
 		}
 	}
 }
+
+func TestRuleGroupName(t *testing.T) {
+	tests := []struct{ id, want string }{
+		{"AWS#AWSManagedRulesCommonRuleSet", "AWS#AWSManagedRulesCommonRuleSet"},
+		{"arn:aws:wafv2:us-east-1:123456789012:global/rulegroup/hello-world/c05lb698-1f11-4m41-aef4-99a506d53f4b", "hello-world"},
+		{"arn:aws:wafv2:eu-west-1:123456789012:regional/rulegroup/bots/abcd", "bots"},
+		{"arn:aws:wafv2:us-east-1:123456789012:global/ipset/x/1", "arn:aws:wafv2:us-east-1:123456789012:global/ipset/x/1"},
+		{"arn:aws:wafv2:us-east-1:1:global/rulegroup/", "arn:aws:wafv2:us-east-1:1:global/rulegroup/"},
+	}
+	for _, tc := range tests {
+		if got := ruleGroupName(tc.id); got != tc.want {
+			t.Errorf("ruleGroupName(%q): got %q, want %q", tc.id, got, tc.want)
+		}
+	}
+}

@@ -1,0 +1,312 @@
+package doctor
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/openfront-edge/openfront/internal/cause"
+)
+
+// The request ids of the two real 403s in testdata/public/logs.
+const (
+	publicS3Denied      = "UAw6lE5FKgRBwe8idtg5JNkWOqTe_wWCtOkh5yvCiQrOFlnjiEdwHA=="
+	publicMethodRefused = "WcPCNG0WyL4BbXhEXq4AQulhrqte2TPUHt1Uz-iqcSwtx1L6ORdTOA=="
+)
+
+// TestPublicSamples reads each real log file of testdata/public as it was
+// published: its lines, what was skipped and why, and the 403s explained.
+func TestPublicSamples(t *testing.T) {
+	tests := []struct {
+		file      string
+		lines     int64
+		malformed map[string]int64
+		refused   map[string]want // by request id
+		other     int64           // 4xx/5xx that are not refusals
+	}{
+		{file: "aws-accesslogs-example.log", lines: 6, other: 3},
+		{file: "node-cloudfront-log-parser-web-1-0.txt", lines: 2},
+		{file: "node-cloudfront-log-parser-web-1-0-2019-12.txt", lines: 3},
+		{file: "node-cloudfront-log-parser-rtmp-1-0.txt", lines: 6, malformed: map[string]int64{"no sc-status field": 6}},
+		{file: "node-cloudfront-log-parser-kinesis-1-0.txt", lines: 1},
+		{file: "elastic-integrations-test-cloudfront.log", lines: 11, other: 3, malformed: map[string]int64{"wrong field count": 1}},
+		{file: "datadog-pipeline-sample-401.log", lines: 1, other: 1},
+		{file: "waf-security-automations-issue-188.log", lines: 1, refused: map[string]want{
+			publicS3Denied: {cause.S3Origin, "", Likely}}},
+		{file: "ruby-benchmark-invalid-request-method.log", lines: 1, refused: map[string]want{
+			publicMethodRefused: {cause.MethodNotAllowed, "POST", Certain}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.file, func(t *testing.T) {
+			rep := analyze(t, nil, nil, filepath.Join("testdata/public/logs", tc.file))
+			checkPublic(t, rep, tc.lines, tc.malformed, tc.refused)
+			var other int64
+			for _, o := range rep.Summary.OtherErrors {
+				other += o.Count
+			}
+			if other != tc.other {
+				t.Errorf("other errors: got %v, want %v", rep.Summary.OtherErrors, tc.other)
+			}
+		})
+	}
+}
+
+func checkPublic(t *testing.T, rep *LogReport, lines int64, malformed map[string]int64, refused map[string]want) {
+	t.Helper()
+	s := rep.Summary
+	if s.Lines != lines {
+		t.Errorf("lines: got %v, want %v", s.Lines, lines)
+	}
+	var bad int64
+	for _, n := range malformed {
+		bad += n
+	}
+	if s.Malformed != bad || len(s.MalformedReasons) != len(malformed) {
+		t.Errorf("malformed: got %v %v, want %v", s.Malformed, s.MalformedReasons, malformed)
+	}
+	for reason, n := range malformed {
+		if s.MalformedReasons[reason] != n {
+			t.Errorf("malformed %q: got %v, want %v", reason, s.MalformedReasons[reason], n)
+		}
+	}
+	if s.Refused != int64(len(refused)) {
+		t.Errorf("refused: got %v, want %v", s.Refused, len(refused))
+	}
+	got := byID(rep)
+	for id, w := range refused {
+		r, ok := got[id]
+		if !ok {
+			t.Errorf("%s: not among the refused requests %v", id, rep.Requests)
+			continue
+		}
+		if g := (want{cause.Cause(r.Cause), r.Detail, Confidence(r.Confidence)}); g != w {
+			t.Errorf("%s: got %v, want %v (%q)", id, g, w, r.Evidence)
+		}
+	}
+}
+
+// publicRecords reads the header and lines of the two real 403 samples.
+func publicRecords(t *testing.T) (names []string, recs []map[string]string) {
+	t.Helper()
+	for _, f := range []string{"waf-security-automations-issue-188.log", "ruby-benchmark-invalid-request-method.log"} {
+		b, err := os.ReadFile(filepath.Join("testdata/public/logs", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range strings.Split(strings.TrimSuffix(string(b), "\n"), "\n") {
+			if rest, ok := strings.CutPrefix(l, "#Fields: "); ok {
+				names = strings.Fields(rest)
+				continue
+			}
+			if strings.HasPrefix(l, "#") {
+				continue
+			}
+			rec := map[string]string{}
+			for i, v := range strings.Split(l, "\t") {
+				rec[names[i]] = v
+			}
+			recs = append(recs, rec)
+		}
+	}
+	return names, recs
+}
+
+// TestPublicSampleShapes writes the two real 403s in every shape a real
+// log arrives in, and the doctor explains them the same way each time.
+func TestPublicSampleShapes(t *testing.T) {
+	std, recs := publicRecords(t)
+	extra := map[string]string{"c-country": "NL", "asn": "16509", "origin-fbl": "0.012", "origin-lbl": "0.013",
+		"cache-behavior-path-pattern": "/plugin/*", "timestamp(ms)": "1760262779000", "distribution-tenant-id": "-",
+		"connection-id": "-", "x-field-from-the-future": "x%20y"}
+	w3c := func(names []string, nl string, last bool, head string) []byte {
+		var b strings.Builder
+		b.WriteString(head)
+		b.WriteString("#Fields: " + strings.Join(names, " ") + nl)
+		for i, r := range recs {
+			vals := make([]string, len(names))
+			for j, n := range names {
+				v, ok := r[n]
+				if !ok {
+					v = extra[n]
+				}
+				vals[j] = v
+			}
+			b.WriteString(strings.Join(vals, "\t"))
+			if last || i < len(recs)-1 {
+				b.WriteString(nl)
+			}
+		}
+		return []byte(b.String())
+	}
+	reversed := make([]string, len(std))
+	for i, n := range std {
+		reversed[len(std)-1-i] = n
+	}
+	middle := append(append(append(append([]string{}, std[:8]...), "c-country", "asn"), std[8:20]...), append([]string{"cache-behavior-path-pattern"}, std[20:]...)...)
+	withExtra := append(append([]string{}, std...), "distribution-tenant-id", "connection-id", "c-country", "asn",
+		"origin-fbl", "origin-lbl", "cache-behavior-path-pattern", "timestamp(ms)", "x-field-from-the-future")
+	// A standard logging v2 selection: fewer fields, in another order.
+	subset := []string{"timestamp(ms)", "c-ip", "cs-method", "cs(Host)", "cs-uri-stem", "sc-status", "x-edge-request-id",
+		"x-host-header", "cs-protocol", "x-edge-detailed-result-type", "sc-content-type", "sc-content-len", "c-country"}
+	var jsonLines [][]byte
+	for _, r := range recs {
+		obj := map[string]string{}
+		for _, n := range subset {
+			if v, ok := r[n]; ok {
+				obj[n] = v
+			} else {
+				obj[n] = extra[n]
+			}
+		}
+		obj["x-field-from-the-future"] = "1"
+		b, _ := json.Marshal(obj) // keys sorted: another order again
+		jsonLines = append(jsonLines, b)
+	}
+	noHeader := w3c(std, "\n", true, "")
+	noHeader = noHeader[bytes.IndexByte(noHeader, '\n')+1:]
+
+	shapes := []struct {
+		name string
+		data []byte
+		gzip bool
+	}{
+		{"plain", w3c(std, "\n", true, "#Version: 1.0\n"), false},
+		{"gzip", w3c(std, "\n", true, "#Version: 1.0\n"), true},
+		{"crlf", w3c(std, "\r\n", true, "#Version: 1.0\r\n"), false},
+		{"crlf-gzip-no-final-line-feed", w3c(std, "\r\n", false, "#Version: 1.0\r\n"), true},
+		{"no-final-line-feed", w3c(std, "\n", false, "#Version: 1.0\n"), false},
+		{"fields-reversed", w3c(reversed, "\n", true, "#Version: 1.0\n"), false},
+		{"unknown-fields-in-the-middle", w3c(middle, "\n", true, "#Version: 1.0\n"), false},
+		{"unknown-fields-at-the-end", w3c(withExtra, "\n", true, "#Version: 1.0\n"), true},
+		{"v2-subset-without-version", w3c(subset, "\n", true, ""), false},
+		{"fields-before-version-and-a-remark", w3c(std, "\n", true, "#Remark: delivered by hand\n"), false},
+		{"no-header", noHeader, false},
+		{"v2-json", append(bytes.Join(jsonLines, []byte("\n")), '\n'), false},
+		{"v2-json-crlf-gzip", bytes.Join(jsonLines, []byte("\r\n")), true},
+	}
+	dir := t.TempDir()
+	for _, sh := range shapes {
+		t.Run(sh.name, func(t *testing.T) {
+			data := sh.data
+			if sh.gzip {
+				var b bytes.Buffer
+				zw := gzip.NewWriter(&b)
+				zw.Write(data)
+				zw.Close()
+				data = b.Bytes()
+			}
+			path := filepath.Join(dir, sh.name+".log")
+			if err := os.WriteFile(path, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			rep := analyze(t, nil, nil, path)
+			checkPublic(t, rep, 2, nil, map[string]want{
+				publicS3Denied:      {cause.S3Origin, "", Likely},
+				publicMethodRefused: {cause.MethodNotAllowed, "POST", Certain},
+			})
+		})
+	}
+}
+
+// TestPublicMalformedLines: the real 403s among lines no parser could
+// read are still explained, and each bad line is counted with its reason.
+func TestPublicMalformedLines(t *testing.T) {
+	std, recs := publicRecords(t)
+	var b strings.Builder
+	b.WriteString("#Version: 1.0\n#Fields: " + strings.Join(std, " ") + "\n")
+	for i, r := range recs {
+		vals := make([]string, len(std))
+		for j, n := range std {
+			vals[j] = r[n]
+		}
+		b.WriteString(strings.Join(vals, "\t") + "\n")
+		if i == 0 {
+			b.WriteString(strings.Join(vals[:31], "\t") + "\n") // cut, as in Elastic's sample
+			b.WriteString("\x00\x01\xff\xfe\n")                 // not UTF-8
+			b.WriteString("{\"sc-status\":\"403\",\n")          // cut JSON
+			b.WriteString("\n\n")
+		}
+	}
+	path := filepath.Join(t.TempDir(), "bad.log")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep := analyze(t, nil, nil, path)
+	checkPublic(t, rep, 2, map[string]int64{"wrong field count": 1, "invalid UTF-8": 1, "malformed JSON": 1},
+		map[string]want{
+			publicS3Denied:      {cause.S3Origin, "", Likely},
+			publicMethodRefused: {cause.MethodNotAllowed, "POST", Certain},
+		})
+}
+
+// TestPublicWAFRecords reads the published WAF records: the AWS example as
+// published (with "..." placeholders) is counted as malformed, never
+// fatal; filled in, it is a rate-based block; Elastic's records keep the
+// blocks, drop the ALLOW, and name a rule inside a customer rule group by
+// the group's name rather than its ARN.
+func TestPublicWAFRecords(t *testing.T) {
+	w := NewWAFIndex()
+	for _, f := range []string{"aws-logging-examples-rate-based-1.json", "elastic-integrations-test-waf.log"} {
+		if err := w.ReadWAF(filepath.Join("testdata/public/waf", f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if w.Records != 4 || w.Allowed != 1 || w.Malformed != 1 {
+		t.Errorf("records, allowed, malformed: got %v %v %v, want 4 1 1", w.Records, w.Allowed, w.Malformed)
+	}
+	un := w.Unjoined()
+	// Two blocks share requestId "rid": the later one, in a rule group, is kept.
+	for _, d := range []string{"GROUP:hello-world/RuleA-XSS", "REGULAR:STMTest_SQLi_XSS"} {
+		if un[d] != 1 {
+			t.Errorf("unjoined %q: got %v, want 1", d, un)
+		}
+	}
+
+	b, err := os.ReadFile("testdata/public/waf/aws-logging-examples-rate-based-1.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	filled := strings.Replace(string(b), `"webaclId": ...`, `"webaclId": "arn:aws:wafv2:us-east-1:111122223333:global/webacl/acl/1"`, 1)
+	filled = strings.Replace(filled, `"rateBasedRuleId": ...`, `"rateBasedRuleId": "1"`, 1)
+	path := filepath.Join(t.TempDir(), "filled.json")
+	if err := os.WriteFile(path, []byte(filled), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w = NewWAFIndex()
+	if err := w.ReadWAF(path); err != nil {
+		t.Fatal(err)
+	}
+	hit, ok := w.Lookup("Ed0AiHF_CGYF-DA=")
+	if !ok || hit.Detail() != "RATE_BASED:RateBasedRule" || hit.Rate != "limit 100 per window by CUSTOMKEYS" || hit.Country != "FR" {
+		t.Errorf("filled-in example: got %+v %v", hit, ok)
+	}
+}
+
+// TestPublicWAFJoin joins a published WAF record to a real 403 line by its
+// request id: the doctor then names the rule, with certainty.
+func TestPublicWAFJoin(t *testing.T) {
+	b, err := os.ReadFile("testdata/public/waf/elastic-integrations-test-waf.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var group string
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.Contains(l, `"terminatingRuleType":"GROUP"`) {
+			group = strings.Replace(l, `"requestId":"rid"`, `"requestId":"`+publicS3Denied+`"`, 1)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "waf.log")
+	if err := os.WriteFile(path, []byte(group+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w := NewWAFIndex()
+	if err := w.ReadWAF(path); err != nil {
+		t.Fatal(err)
+	}
+	rep := analyze(t, nil, w, "testdata/public/logs/waf-security-automations-issue-188.log")
+	checkPublic(t, rep, 1, nil, map[string]want{publicS3Denied: {cause.WAFBlock, "GROUP:hello-world/RuleA-XSS", Certain}})
+}
