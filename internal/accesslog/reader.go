@@ -120,6 +120,7 @@ type Reader struct {
 	jsonVals      []byte
 	jsonEnds      []int32
 	malformed     int
+	alt           []byte // a line split on another delimiter, rewritten with tabs
 }
 
 // NewReader returns a Reader of plain-text (not compressed) log data. Use
@@ -210,6 +211,11 @@ func (r *Reader) scanW3C(b []byte) (*Raw, error) {
 	if tabs == want && b[len(b)-1] == '\t' {
 		fields, tabs = b[:len(b)-1], tabs-1
 	}
+	if tabs == 0 && want > 1 {
+		if alt, ok := r.otherDelimiter(b, want); ok {
+			b, fields, tabs = alt, alt, want-1
+		}
+	}
 	if tabs+1 != want {
 		return nil, r.lineErr(fmt.Sprintf("got %d fields, want %d", tabs+1, want))
 	}
@@ -222,6 +228,41 @@ func (r *Reader) scanW3C(b []byte) (*Raw, error) {
 	l.fwdField, l.fwdStart = 0, 0
 	l.backField, l.backStart = want, len(fields)+1
 	return l, nil
+}
+
+// fieldDelimiters are the delimiters other than tab a line is tried
+// with, most specific first. Standard logging v2 lets a delivery choose
+// its field delimiter for the Plain and W3C formats (CloudWatch Logs
+// CreateDelivery, fieldDelimiter). Space, "|" and '"' are URL-encoded in
+// every value, so they split a line unambiguously; "," and ";" are not,
+// and are taken only when their count fits the header.
+var fieldDelimiters = []byte{' ', '|', ',', ';'}
+
+// otherDelimiter returns b with its fields separated by tabs, in a buffer
+// the Reader reuses, when b (which has no tab) splits into exactly want
+// non-empty fields on one of fieldDelimiters (a trailing delimiter
+// tolerated, as a trailing tab is).
+func (r *Reader) otherDelimiter(b []byte, want int) ([]byte, bool) {
+	for _, d := range fieldDelimiters {
+		n := bytes.Count(b, []byte{d})
+		trimmed := b
+		if n == want && b[len(b)-1] == d {
+			trimmed, n = b[:len(b)-1], n-1
+		}
+		// An empty field is never written ("-" is): two delimiters in a row
+		// mean the delimiter is part of the values, or the line is junk.
+		if n+1 != want || trimmed[0] == d || bytes.Contains(trimmed, []byte{d, d}) {
+			continue
+		}
+		r.alt = append(r.alt[:0], trimmed...)
+		for i, c := range r.alt {
+			if c == d {
+				r.alt[i] = '\t'
+			}
+		}
+		return r.alt, true
+	}
+	return nil, false
 }
 
 func (r *Reader) scanJSON(b []byte) (*Raw, error) {

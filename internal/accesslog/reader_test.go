@@ -537,3 +537,62 @@ func TestScanDoesNotAllocate(t *testing.T) {
 		t.Errorf("got %v allocations for 2,000 lines, want at most 20", allocs)
 	}
 }
+
+// TestReaderFieldDelimiter: standard logging v2 lets a delivery choose its
+// field delimiter (CloudWatch Logs CreateDelivery fieldDelimiter, for the
+// Plain and W3C formats), and space-separated v2 files are reported. A
+// line without a tab whose count of one other delimiter fits the header is
+// read with that delimiter; a count that does not fit stays malformed.
+func TestReaderFieldDelimiter(t *testing.T) {
+	v2 := "#Fields: date time c-ip sc-status cs-uri-stem x-edge-detailed-result-type cs(User-Agent)\n"
+	row := []string{"2024-11-15", "19:45:51", "192.0.2.9", "403", "/private/a.txt", "ClientGeoBlocked", "Mozilla/5.0%20(X11;%20Linux)"}
+	for _, tc := range []struct {
+		name, delim string
+		ok          bool
+	}{
+		{"space", " ", true},
+		{"pipe", "|", true},
+		{"comma", ",", true},
+		{"semicolon, which the user agent holds too", ";", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := v2 + strings.Join(row, tc.delim) + "\r\n" + strings.Join(row, "\t") + "\n"
+			r := NewReader(strings.NewReader(in))
+			l, err := r.Next()
+			if !tc.ok {
+				if err == nil {
+					t.Fatalf("got %v, want a malformed line", l.Fields)
+				}
+			} else if err != nil {
+				t.Fatalf("got %v, want the line", err)
+			} else if !reflect.DeepEqual(l.Fields, row) {
+				t.Errorf("fields: got %q, want %q", l.Fields, row)
+			}
+			if l, err := r.Next(); err != nil || l.Get("cs(User-Agent)") != row[6] {
+				t.Errorf("the tab line after it: got %v, %v", l, err)
+			}
+		})
+	}
+	// Scan's lazy Field finds the fields of such a line too.
+	r := NewReader(strings.NewReader(v2 + strings.Join(row, " ") + "\n"))
+	raw, err := r.Scan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := len(row) - 1; i >= 0; i-- {
+		if got := string(raw.Field(i)); got != row[i] {
+			t.Errorf("Field(%d): got %q, want %q", i, got, row[i])
+		}
+	}
+}
+
+// TestReaderFieldDelimiterJunk: a line of delimiters, or with an empty
+// field, is not taken for a record.
+func TestReaderFieldDelimiterJunk(t *testing.T) {
+	for _, line := range []string{"   ", "a  b c", " a b c", "a,,b,c"} {
+		r := NewReader(strings.NewReader("#Fields: w x y z\n" + line + "\n"))
+		if l, err := r.Next(); err == nil {
+			t.Errorf("%q: got %q, want a malformed line", line, l.Fields)
+		}
+	}
+}

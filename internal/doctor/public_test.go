@@ -185,6 +185,8 @@ func TestPublicSampleShapes(t *testing.T) {
 		{"v2-subset-without-version", w3c(subset, "\n", true, ""), false},
 		{"fields-before-version-and-a-remark", w3c(std, "\n", true, "#Remark: delivered by hand\n"), false},
 		{"no-header", noHeader, false},
+		{"v2-space-delimited", bytes.ReplaceAll(w3c(subset, "\n", true, ""), []byte("\t"), []byte(" ")), false},
+		{"v2-pipe-delimited-gzip", bytes.ReplaceAll(w3c(withExtra, "\n", true, "#Version: 1.0\n"), []byte("\t"), []byte("|")), true},
 		{"v2-json", append(bytes.Join(jsonLines, []byte("\n")), '\n'), false},
 		{"v2-json-crlf-gzip", bytes.Join(jsonLines, []byte("\r\n")), true},
 	}
