@@ -311,4 +311,9 @@ func TestPublicWAFJoin(t *testing.T) {
 	}
 	rep := analyze(t, nil, w, "testdata/public/logs/waf-security-automations-issue-188.log")
 	checkPublic(t, rep, 1, nil, map[string]want{publicS3Denied: {cause.WAFBlock, "GROUP:hello-world/RuleA-XSS", Certain}})
+	// The fix points at the web ACL rule that references the customer group.
+	const where = `add {"Name":"RuleA-XSS","ActionToUse":{"Count":{}}} to the RuleGroupReferenceStatement.RuleActionOverrides of the rule that uses hello-world`
+	if len(rep.Findings) != 1 || !strings.Contains(strings.Join(rep.Findings[0].Fix.Commands, "\n"), where) {
+		t.Errorf("fix: got %+v, want a command to %s", rep.Findings, where)
+	}
 }

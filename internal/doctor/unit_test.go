@@ -293,3 +293,19 @@ func TestRuleGroupName(t *testing.T) {
 		}
 	}
 }
+
+func TestWAFCountCommand(t *testing.T) {
+	tests := []struct{ typ, rule, want string }{
+		{"MANAGED_RULE_GROUP", "AWS#AWSManagedRulesCommonRuleSet/SizeRestrictions_BODY",
+			`add {"Name":"SizeRestrictions_BODY","ActionToUse":{"Count":{}}} to the ManagedRuleGroupStatement.RuleActionOverrides of the rule that uses AWS#AWSManagedRulesCommonRuleSet`},
+		{"GROUP", "shop-rules/block-bots", `add {"Name":"block-bots","ActionToUse":{"Count":{}}} to the RuleGroupReferenceStatement.RuleActionOverrides of the rule that uses shop-rules`},
+		{"REGULAR", "BlockBadBots", `set the Action of rule "BlockBadBots" to {"Count":{}}`},
+		{"RATE_BASED", "RateLimitPerIP", `set the Action of rule "RateLimitPerIP" to {"Count":{}}`},
+		{"", "RULE", `RuleGroupReferenceStatement.RuleActionOverrides; for a rule of the web ACL set its Action`},
+	}
+	for _, tc := range tests {
+		if got := wafCountCommand(tc.typ, tc.rule); !strings.Contains(got, tc.want) {
+			t.Errorf("wafCountCommand(%q, %q) = %q, want it to contain %q", tc.typ, tc.rule, got, tc.want)
+		}
+	}
+}
