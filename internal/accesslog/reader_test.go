@@ -596,3 +596,15 @@ func TestReaderFieldDelimiterJunk(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenParquet: a Parquet file is refused by name, not read as lines of
+// invalid UTF-8.
+func TestOpenParquet(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "EDFDVBD6EXAMPLE.2024-05-01-10.parquet")
+	if err := os.WriteFile(path, []byte("PAR1\x15\x04\x15\x00\xff\xfePAR1"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Open(path); !errors.Is(err, ErrParquet) {
+		t.Errorf("got %v, want ErrParquet", err)
+	}
+}
