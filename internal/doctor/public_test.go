@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -315,5 +316,62 @@ func TestPublicWAFJoin(t *testing.T) {
 	const where = `add {"Name":"RuleA-XSS","ActionToUse":{"Count":{}}} to the RuleGroupReferenceStatement.RuleActionOverrides of the rule that uses hello-world`
 	if len(rep.Findings) != 1 || !strings.Contains(strings.Join(rep.Findings[0].Fix.Commands, "\n"), where) {
 		t.Errorf("fix: got %+v, want a command to %s", rep.Findings, where)
+	}
+}
+
+// TestPublicWAFShapes reads Elastic's published WAF records in the shapes
+// WAF delivers them: S3 (gzip JSON lines), CRLF line ends, Firehose's
+// records run together, a CloudWatch Logs export with a timestamp before
+// each record, and a CloudWatch Logs subscription envelope.
+func TestPublicWAFShapes(t *testing.T) {
+	b, err := os.ReadFile("testdata/public/waf/elastic-integrations-test-waf.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := strings.Split(string(b), "\n")
+	var events []map[string]any
+	var exported strings.Builder
+	for i, r := range recs {
+		events = append(events, map[string]any{"id": strconv.Itoa(i), "timestamp": 1592357192516, "message": r})
+		exported.WriteString("2020-06-17T01:26:32.516Z " + r + "\n")
+	}
+	envelope, _ := json.Marshal(map[string]any{"messageType": "DATA_MESSAGE", "owner": "123456789012",
+		"logGroup": "aws-waf-logs-e2e", "logStream": "us-east-1_hello-world_0", "logEvents": events})
+	shapes := []struct {
+		name string
+		data string
+		gzip bool
+	}{
+		{"gzip-json-lines", strings.Join(recs, "\n") + "\n", true},
+		{"crlf", strings.Join(recs, "\r\n") + "\r\n", false},
+		{"firehose-run-together", strings.Join(recs, ""), true},
+		{"cloudwatch-export", exported.String(), false},
+		{"cloudwatch-subscription", string(envelope), true},
+	}
+	for _, sh := range shapes {
+		t.Run(sh.name, func(t *testing.T) {
+			data := []byte(sh.data)
+			if sh.gzip {
+				var buf bytes.Buffer
+				zw := gzip.NewWriter(&buf)
+				zw.Write(data)
+				zw.Close()
+				data = buf.Bytes()
+			}
+			path := filepath.Join(t.TempDir(), "waf.log")
+			if err := os.WriteFile(path, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			w := NewWAFIndex()
+			if err := w.ReadWAF(path); err != nil {
+				t.Fatal(err)
+			}
+			if w.Records != 4 || w.Allowed != 1 || w.Malformed != 0 {
+				t.Errorf("records, allowed, malformed: got %v %v %v, want 4 1 0", w.Records, w.Allowed, w.Malformed)
+			}
+			if un := w.Unjoined(); un["GROUP:hello-world/RuleA-XSS"] != 1 || un["REGULAR:STMTest_SQLi_XSS"] != 1 {
+				t.Errorf("unjoined: got %v", un)
+			}
+		})
 	}
 }
