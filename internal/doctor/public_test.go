@@ -375,3 +375,49 @@ func TestPublicWAFShapes(t *testing.T) {
 		})
 	}
 }
+
+// TestRealTimeFieldNames: a real-time log under its own #Fields line (as
+// node-cloudfront-log-parser's fixture has it) names the viewer's Host
+// cs-host and the distribution's domain x-host-header, carries the query in
+// cs-uri-stem too, and names its headers cs-user-agent, cs-referer and
+// cs-cookie (spec §2.5). The doctor reads them by those names: a signed
+// cookie in cs-cookie is found, the path has no query, the host is the
+// viewer's.
+func TestRealTimeFieldNames(t *testing.T) {
+	b, err := os.ReadFile("testdata/public/logs/node-cloudfront-log-parser-kinesis-1-0.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	names := strings.Fields(strings.TrimPrefix(lines[1], "#Fields:"))
+	vals := strings.Split(lines[2], "\t")
+	rec := map[string]string{}
+	for i, n := range names {
+		rec[n] = vals[i]
+	}
+	// The fixture's record, refused for an expired signed cookie (the
+	// cookie of testdata/logs/real's signed-cookie-expired case).
+	const cookie = "session=1;%20CloudFront-Expires=1714557540;%20CloudFront-Signature=KHwom4xgGoU-D%7ElmCsxFjlDecWh61lKj8T1jV1alkC9da1bXzha0eDB1lBiLDHeDHpiGtY4UAD4KVvDz8-AmgOiNOo630zXotpv7ngzmPhN8r28fs6jqJuzqY-rFa-b%7E4cZUb7vmBZDkvP5FlXR-qclPosZ04jiAUDP3v0sWEdOaeB7QVImx7P0o1LYTkXZsxUcpApUNxI3LtFbpoff-%7EawInzkD-0HjO%7Ezf6LTK06jWyUQ8%7EZwizQUyFyRjRLe5gCKPHOEqaV2gfADJqL3uSe4Dm%7E9cB%7EpYrNsj556IMQZKViWLhqvNAwxVvKsi9zqckkHoN1rrWreuGLgfFkslLw__;%20CloudFront-Key-Pair-Id=K2JCJMDEHXQW5F"
+	for k, v := range map[string]string{
+		"sc-status": "403", "x-edge-result-type": "Error", "x-edge-response-result-type": "Error",
+		"x-edge-detailed-result-type": "Error", "sc-content-type": "text/xml", "sc-content-len": "110",
+		"cs-host": "www.example.com", "x-host-header": "d111111abcdef8.cloudfront.net",
+		"cs-cookie": cookie, "timestamp": "1714557600.541",
+	} {
+		rec[k] = v
+	}
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = rec[n]
+	}
+	path := filepath.Join(t.TempDir(), "realtime.log")
+	if err := os.WriteFile(path, []byte(lines[0]+"\n"+lines[1]+"\n"+strings.Join(out, "\t")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep := analyze(t, nil, nil, path)
+	id := rec["x-edge-request-id"]
+	checkPublic(t, rep, 1, nil, map[string]want{id: {cause.SignedCookie, cause.DetailExpired, Certain}})
+	if r := byID(rep)[id]; r.Host != "www.example.com" || r.Path != "/i" {
+		t.Errorf("host, path: got %q %q, want the viewer's Host and the path without its query", r.Host, r.Path)
+	}
+}
