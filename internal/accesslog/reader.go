@@ -251,7 +251,8 @@ func (r *Reader) otherDelimiter(b []byte, want int) ([]byte, bool) {
 		}
 		// An empty field is never written ("-" is): two delimiters in a row
 		// mean the delimiter is part of the values, or the line is junk.
-		if n+1 != want || trimmed[0] == d || bytes.Contains(trimmed, []byte{d, d}) {
+		if n+1 != want || len(trimmed) == 0 || trimmed[0] == d || trimmed[len(trimmed)-1] == d ||
+			bytes.Contains(trimmed, []byte{d, d}) {
 			continue
 		}
 		r.alt = append(r.alt[:0], trimmed...)

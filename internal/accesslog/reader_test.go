@@ -589,7 +589,7 @@ func TestReaderFieldDelimiter(t *testing.T) {
 // TestReaderFieldDelimiterJunk: a line of delimiters, or with an empty
 // field, is not taken for a record.
 func TestReaderFieldDelimiterJunk(t *testing.T) {
-	for _, line := range []string{"   ", "a  b c", " a b c", "a,,b,c"} {
+	for _, line := range []string{"   ", "a  b c", " a b c", "a,,b,c", "a b c ", "a b c  ", "|||"} {
 		r := NewReader(strings.NewReader("#Fields: w x y z\n" + line + "\n"))
 		if l, err := r.Next(); err == nil {
 			t.Errorf("%q: got %q, want a malformed line", line, l.Fields)
