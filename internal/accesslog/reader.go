@@ -178,6 +178,7 @@ func (r *Reader) Scan() (*Raw, error) {
 		if !r.valid && !utf8.Valid(b) {
 			return nil, r.lineErr("invalid UTF-8")
 		}
+		b = cutExportPrefix(b)
 		switch b[0] {
 		case '#':
 			r.directive(b)
@@ -256,14 +257,39 @@ func (r *Reader) otherDelimiter(b []byte, want int) ([]byte, bool) {
 			continue
 		}
 		r.alt = append(r.alt[:0], trimmed...)
+		ok := true
 		for i, c := range r.alt {
-			if c == d {
+			switch {
+			case c == d:
 				r.alt[i] = '\t'
+			case mustEscape[c] != 0 && c != '%':
+				// CloudFront encodes this byte in every value ("%" starts
+				// its encodings): the line is not a record of its, whatever
+				// its count (a JSON object split on its commas, say).
+				ok = false
 			}
 		}
-		return r.alt, true
+		if ok {
+			return r.alt, true
+		}
 	}
 	return nil, false
+}
+
+// cutExportPrefix removes the "2024-11-15T19:45:51.183Z " that a CloudWatch
+// Logs export puts before each event's message, if b starts with one. A
+// record never holds a space (CloudFront encodes it), so such a prefix
+// cannot be part of one; the check at b[10] keeps it off W3C lines, whose
+// date is followed by a tab.
+func cutExportPrefix(b []byte) []byte {
+	if len(b) < 21 || b[10] != 'T' || b[4] != '-' || b[13] != ':' {
+		return b
+	}
+	sp := bytes.IndexByte(b[:min(len(b), 36)], ' ')
+	if sp < 20 || b[sp-1] != 'Z' || sp+1 == len(b) {
+		return b
+	}
+	return b[sp+1:]
 }
 
 func (r *Reader) scanJSON(b []byte) (*Raw, error) {

@@ -589,7 +589,7 @@ func TestReaderFieldDelimiter(t *testing.T) {
 // TestReaderFieldDelimiterJunk: a line of delimiters, or with an empty
 // field, is not taken for a record.
 func TestReaderFieldDelimiterJunk(t *testing.T) {
-	for _, line := range []string{"   ", "a  b c", " a b c", "a,,b,c", "a b c ", "a b c  ", "|||"} {
+	for _, line := range []string{"   ", "a  b c", " a b c", "a,,b,c", "a b c ", "a b c  ", "|||", `"w":"1","x":"2","y":"3"}`, "a<,b,c,d"} {
 		r := NewReader(strings.NewReader("#Fields: w x y z\n" + line + "\n"))
 		if l, err := r.Next(); err == nil {
 			t.Errorf("%q: got %q, want a malformed line", line, l.Fields)
@@ -606,5 +606,33 @@ func TestOpenParquet(t *testing.T) {
 	}
 	if _, _, err := Open(path); !errors.Is(err, ErrParquet) {
 		t.Errorf("got %v, want ErrParquet", err)
+	}
+}
+
+// TestReaderCloudWatchExport: standard logging v2 delivered to CloudWatch
+// Logs and exported to S3 puts the event's timestamp and a space before
+// each record (the shape doctor reads WAF logs in too). The prefix is cut:
+// a W3C line never holds a space, so it cannot be part of one.
+func TestReaderCloudWatchExport(t *testing.T) {
+	json := `{"date":"2024-11-15","time":"19:45:51","sc-status":"403","x-edge-request-id":"cw-json"}`
+	in := "#Fields: date time sc-status x-edge-request-id\n" +
+		"2024-11-15T19:45:51.183Z " + json + "\n" +
+		"2024-11-15T19:45:52.000Z 2024-11-15\t19:45:52\t403\tcw-w3c\r\n" +
+		"2024-11-15T19:45:53Z 2024-11-15\t19:45:53\t403\tcw-no-millis\n" +
+		"2024-11-15\t19:45:54\t403\tplain\n"
+	r := NewReader(strings.NewReader(in))
+	for _, want := range []struct{ id, date string }{
+		{"cw-json", "2024-11-15"}, {"cw-w3c", "2024-11-15"}, {"cw-no-millis", "2024-11-15"}, {"plain", "2024-11-15"},
+	} {
+		l, err := r.Next()
+		if err != nil {
+			t.Fatalf("%s: %v", want.id, err)
+		}
+		if l.Get("x-edge-request-id") != want.id || l.Get("date") != want.date || l.Get("sc-status") != "403" {
+			t.Errorf("%s: got %q", want.id, l.Fields)
+		}
+	}
+	if _, err := r.Next(); err != io.EOF {
+		t.Errorf("got %v, want io.EOF", err)
 	}
 }

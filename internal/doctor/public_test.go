@@ -188,6 +188,8 @@ func TestPublicSampleShapes(t *testing.T) {
 		{"no-header", noHeader, false},
 		{"v2-space-delimited", bytes.ReplaceAll(w3c(subset, "\n", true, ""), []byte("\t"), []byte(" ")), false},
 		{"v2-pipe-delimited-gzip", bytes.ReplaceAll(w3c(withExtra, "\n", true, "#Version: 1.0\n"), []byte("\t"), []byte("|")), true},
+		{"cloudwatch-export-json", cloudWatchExport(jsonLines), true},
+		{"cloudwatch-export-w3c", cloudWatchExport(bytes.Split(bytes.TrimSuffix(noHeader, []byte("\n")), []byte("\n"))), false},
 		{"v2-json", append(bytes.Join(jsonLines, []byte("\n")), '\n'), false},
 		{"v2-json-crlf-gzip", bytes.Join(jsonLines, []byte("\r\n")), true},
 	}
@@ -213,6 +215,18 @@ func TestPublicSampleShapes(t *testing.T) {
 			})
 		})
 	}
+}
+
+// cloudWatchExport is lines as a CloudWatch Logs export to S3 writes its
+// events: each after its timestamp and a space.
+func cloudWatchExport(lines [][]byte) []byte {
+	var b bytes.Buffer
+	for _, l := range lines {
+		b.WriteString("2025-10-12T09:52:59.000Z ")
+		b.Write(l)
+		b.WriteByte('\n')
+	}
+	return b.Bytes()
 }
 
 // TestPublicMalformedLines: the real 403s among lines no parser could
