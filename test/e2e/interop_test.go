@@ -321,3 +321,72 @@ func TestLogsReadByAthena(t *testing.T) {
 		t.Errorf("%d browser lines matched the example RegexSerDe, want 3", browsers)
 	}
 }
+
+// TestDoctorPublicSamples runs the binary's doctor on the real CloudFront
+// lines and WAF records of internal/doctor/testdata/public (copied from
+// public sources, see its README), gzip-compressed with CRLF line ends as
+// a Windows download of S3 might leave them: the two real 403s are
+// explained, the lines of other schemas and the cut ones are counted as
+// malformed, the published WAF example with placeholders as a malformed
+// record, and the exit status says causes were found.
+func TestDoctorPublicSamples(t *testing.T) {
+	t.Parallel()
+	root, err := moduleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	public := filepath.Join(root, "internal", "doctor", "testdata", "public")
+	src, err := filepath.Glob(filepath.Join(public, "logs", "*"))
+	if err != nil || len(src) == 0 {
+		t.Fatalf("no samples: %v", err)
+	}
+	dir := t.TempDir()
+	for _, f := range src {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b = bytes.ReplaceAll(bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n")), []byte("\n"), []byte("\r\n"))
+		var z bytes.Buffer
+		zw := gzip.NewWriter(&z)
+		zw.Write(b)
+		zw.Close()
+		if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)+".gz"), z.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var rep doctorPublicReport
+	code := runDoctorJSON(t, &rep, "logs", "--json", "--no-progress", "--waf-logs", filepath.Join(public, "waf"), dir)
+	if code != 1 {
+		t.Errorf("exit status: got %d, want 1 (causes found)", code)
+	}
+	s := rep.Summary
+	if s.Files != len(src) || s.Refused != 2 || s.Malformed != 7 || len(s.ReadErrors) != 0 {
+		t.Errorf("files, refused, malformed, read errors: got %d %d %d %v, want %d 2 7 none", s.Files, s.Refused, s.Malformed, s.ReadErrors, len(src))
+	}
+	if s.ByCause["s3-origin"] != 1 || s.ByCause["method-not-allowed"] != 1 {
+		t.Errorf("causes: got %v, want s3-origin and method-not-allowed", s.ByCause)
+	}
+	if s.WAF == nil || s.WAF.Records != 4 || s.WAF.Malformed != 1 {
+		t.Errorf("WAF: got %+v, want 4 records and 1 malformed", s.WAF)
+	}
+	for _, r := range rep.Requests {
+		if r.Cause == "method-not-allowed" && (r.Detail != "POST" || r.Confidence != "certain") {
+			t.Errorf("the InvalidRequestMethod line: got %+v", r)
+		}
+	}
+}
+
+type doctorPublicReport struct {
+	Summary struct {
+		Files      int                               `json:"files"`
+		Malformed  int                               `json:"malformed"`
+		ReadErrors []string                          `json:"read_errors"`
+		Refused    int                               `json:"refused"`
+		ByCause    map[string]int                    `json:"by_cause"`
+		WAF        *struct{ Records, Malformed int } `json:"waf"`
+	} `json:"summary"`
+	Requests []struct {
+		Cause, Detail, Confidence string
+	} `json:"requests"`
+}
