@@ -435,3 +435,22 @@ func TestRealTimeFieldNames(t *testing.T) {
 		t.Errorf("host, path: got %q %q, want the viewer's Host and the path without its query", r.Host, r.Path)
 	}
 }
+
+// TestFieldNamesAnyCase: JSON records whose keys were lowercased on the way
+// (Firehose's OpenX JSON SerDe lowercases keys by default; Athena's JSON
+// table for these logs names its columns cs(host), cs(user-agent),
+// cs(cookie)) are read by the same names.
+func TestFieldNamesAnyCase(t *testing.T) {
+	const cookie = "session=1;%20CloudFront-Expires=1714557540;%20CloudFront-Signature=KHwom4xgGoU-D%7ElmCsxFjlDecWh61lKj8T1jV1alkC9da1bXzha0eDB1lBiLDHeDHpiGtY4UAD4KVvDz8-AmgOiNOo630zXotpv7ngzmPhN8r28fs6jqJuzqY-rFa-b%7E4cZUb7vmBZDkvP5FlXR-qclPosZ04jiAUDP3v0sWEdOaeB7QVImx7P0o1LYTkXZsxUcpApUNxI3LtFbpoff-%7EawInzkD-0HjO%7Ezf6LTK06jWyUQ8%7EZwizQUyFyRjRLe5gCKPHOEqaV2gfADJqL3uSe4Dm%7E9cB%7EpYrNsj556IMQZKViWLhqvNAwxVvKsi9zqckkHoN1rrWreuGLgfFkslLw__;%20CloudFront-Key-Pair-Id=K2JCJMDEHXQW5F"
+	rec := map[string]string{"date": "2024-05-01", "time": "10:00:00", "cs-method": "GET", "cs(host)": "d111111abcdef8.cloudfront.net",
+		"cs-uri-stem": "/private/movie.mp4", "sc-status": "403", "cs(user-agent)": "curl/8.5.0", "cs(cookie)": cookie,
+		"x-edge-result-type": "Error", "x-edge-request-id": "lowercased-keys", "x-host-header": "www.example.com",
+		"x-edge-detailed-result-type": "Error", "sc-content-type": "text/xml", "sc-content-len": "110"}
+	b, _ := json.Marshal(rec)
+	path := filepath.Join(t.TempDir(), "lower.json")
+	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep := analyze(t, nil, nil, path)
+	checkPublic(t, rep, 1, nil, map[string]want{"lowercased-keys": {cause.SignedCookie, cause.DetailExpired, Certain}})
+}

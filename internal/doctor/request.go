@@ -70,6 +70,13 @@ func newCols(names []string) *cols {
 				return i
 			}
 		}
+		// Keys lowercased on the way (Firehose's OpenX JSON SerDe does it
+		// by default) still name the field: no two differ only in case.
+		for i, v := range names {
+			if strings.EqualFold(v, n) {
+				return i
+			}
+		}
 		return -1
 	}
 	c.date, c.time, c.cip = idx("date"), idx("time"), idx("c-ip")
