@@ -36,6 +36,7 @@ func TestPublicSamples(t *testing.T) {
 		{file: "node-cloudfront-log-parser-kinesis-1-0.txt", lines: 1},
 		{file: "elastic-integrations-test-cloudfront.log", lines: 11, other: 3, malformed: map[string]int64{"wrong field count": 1}},
 		{file: "datadog-pipeline-sample-401.log", lines: 1, other: 1},
+		{file: "goaccess-issue-2901.log", lines: 1},
 		{file: "waf-security-automations-issue-188.log", lines: 1, refused: map[string]want{
 			publicS3Denied: {cause.S3Origin, "", Likely}}},
 		{file: "ruby-benchmark-invalid-request-method.log", lines: 1, refused: map[string]want{
