@@ -16,6 +16,7 @@ func FuzzReader(f *testing.F) {
 	f.Add([]byte("\xff\xfe\t\r\n#Fields:\n\n{\n{}\n"))
 	f.Add([]byte("#Fields: timestamp(ms) timestamp time-taken\n-1\t1.5\t99999999999999999999.1\n"))
 	f.Add([]byte("#Fields: a b c d e\n1\t\t333\t4444\t\t\n\t\t\t\t\n"))
+	f.Add([]byte("#Fields: a b c d\n1 22 333 4444\n1|2|3|4|\n1,2,,4\n1;2;3;4;\r\n x y z\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r := NewReader(bytes.NewReader(data))
 		// Every call consumes at least one line or ends the input.

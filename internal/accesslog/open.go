@@ -2,6 +2,7 @@ package accesslog
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -24,6 +25,10 @@ func Open(path string) (*Reader, io.Closer, error) {
 		return nil, nil, fmt.Errorf("accesslog: %w", err)
 	}
 	br := bufio.NewReaderSize(f, 64<<10)
+	if magic, _ := br.Peek(4); string(magic) == "PAR1" {
+		f.Close()
+		return nil, nil, fmt.Errorf("accesslog: %s: %w", path, ErrParquet)
+	}
 	magic, _ := br.Peek(2)
 	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
@@ -36,6 +41,11 @@ func Open(path string) (*Reader, io.Closer, error) {
 	}
 	return NewReader(br), f, nil
 }
+
+// ErrParquet is Open's error for a Parquet file, which standard logging v2
+// writes to S3 when its delivery's output format is Parquet: its magic
+// bytes "PAR1" open it. The reader reads the JSON, W3C and Plain formats.
+var ErrParquet = errors.New("a Parquet file (standard logging v2's Parquet output), not read: deliver JSON, W3C or Plain, or convert it")
 
 type closers []io.Closer
 

@@ -12,7 +12,7 @@ import (
 // A Raw, its Bytes and the slices Field returns are reused by the next
 // call to Scan or Next: copy what you keep.
 type Raw struct {
-	Bytes []byte   // the whole line as in the file, without its line feed
+	Bytes []byte   // the whole line as in the file, without its line feed (tab-separated, if another delimiter was)
 	Names []string // the field names in effect, one per field
 	Num   int      // 1-based line number in the input
 	JSON  bool     // the line was a JSON object (standard logging v2)

@@ -120,6 +120,7 @@ type Reader struct {
 	jsonVals      []byte
 	jsonEnds      []int32
 	malformed     int
+	alt           []byte // a line split on another delimiter, rewritten with tabs
 }
 
 // NewReader returns a Reader of plain-text (not compressed) log data. Use
@@ -177,6 +178,7 @@ func (r *Reader) Scan() (*Raw, error) {
 		if !r.valid && !utf8.Valid(b) {
 			return nil, r.lineErr("invalid UTF-8")
 		}
+		b = cutExportPrefix(b)
 		switch b[0] {
 		case '#':
 			r.directive(b)
@@ -210,6 +212,11 @@ func (r *Reader) scanW3C(b []byte) (*Raw, error) {
 	if tabs == want && b[len(b)-1] == '\t' {
 		fields, tabs = b[:len(b)-1], tabs-1
 	}
+	if tabs == 0 && want > 1 {
+		if alt, ok := r.otherDelimiter(b, want); ok {
+			b, fields, tabs = alt, alt, want-1
+		}
+	}
 	if tabs+1 != want {
 		return nil, r.lineErr(fmt.Sprintf("got %d fields, want %d", tabs+1, want))
 	}
@@ -222,6 +229,67 @@ func (r *Reader) scanW3C(b []byte) (*Raw, error) {
 	l.fwdField, l.fwdStart = 0, 0
 	l.backField, l.backStart = want, len(fields)+1
 	return l, nil
+}
+
+// fieldDelimiters are the delimiters other than tab a line is tried
+// with, most specific first. Standard logging v2 lets a delivery choose
+// its field delimiter for the Plain and W3C formats (CloudWatch Logs
+// CreateDelivery, fieldDelimiter). Space, "|" and '"' are URL-encoded in
+// every value, so they split a line unambiguously; "," and ";" are not,
+// and are taken only when their count fits the header.
+var fieldDelimiters = []byte{' ', '|', ',', ';'}
+
+// otherDelimiter returns b with its fields separated by tabs, in a buffer
+// the Reader reuses, when b (which has no tab) splits into exactly want
+// non-empty fields on one of fieldDelimiters (a trailing delimiter
+// tolerated, as a trailing tab is).
+func (r *Reader) otherDelimiter(b []byte, want int) ([]byte, bool) {
+	for _, d := range fieldDelimiters {
+		n := bytes.Count(b, []byte{d})
+		trimmed := b
+		if n == want && b[len(b)-1] == d {
+			trimmed, n = b[:len(b)-1], n-1
+		}
+		// An empty field is never written ("-" is): two delimiters in a row
+		// mean the delimiter is part of the values, or the line is junk.
+		if n+1 != want || len(trimmed) == 0 || trimmed[0] == d || trimmed[len(trimmed)-1] == d ||
+			bytes.Contains(trimmed, []byte{d, d}) {
+			continue
+		}
+		r.alt = append(r.alt[:0], trimmed...)
+		ok := true
+		for i, c := range r.alt {
+			switch {
+			case c == d:
+				r.alt[i] = '\t'
+			case mustEscape[c] != 0 && c != '%':
+				// CloudFront encodes this byte in every value ("%" starts
+				// its encodings): the line is not a record of its, whatever
+				// its count (a JSON object split on its commas, say).
+				ok = false
+			}
+		}
+		if ok {
+			return r.alt, true
+		}
+	}
+	return nil, false
+}
+
+// cutExportPrefix removes the "2024-11-15T19:45:51.183Z " that a CloudWatch
+// Logs export puts before each event's message, if b starts with one. A
+// record never holds a space (CloudFront encodes it), so such a prefix
+// cannot be part of one; the check at b[10] keeps it off W3C lines, whose
+// date is followed by a tab.
+func cutExportPrefix(b []byte) []byte {
+	if len(b) < 21 || b[10] != 'T' || b[4] != '-' || b[13] != ':' {
+		return b
+	}
+	sp := bytes.IndexByte(b[:min(len(b), 36)], ' ')
+	if sp < 20 || b[sp-1] != 'Z' || sp+1 == len(b) {
+		return b
+	}
+	return b[sp+1:]
 }
 
 func (r *Reader) scanJSON(b []byte) (*Raw, error) {

@@ -537,3 +537,102 @@ func TestScanDoesNotAllocate(t *testing.T) {
 		t.Errorf("got %v allocations for 2,000 lines, want at most 20", allocs)
 	}
 }
+
+// TestReaderFieldDelimiter: standard logging v2 lets a delivery choose its
+// field delimiter (CloudWatch Logs CreateDelivery fieldDelimiter, for the
+// Plain and W3C formats), and space-separated v2 files are reported. A
+// line without a tab whose count of one other delimiter fits the header is
+// read with that delimiter; a count that does not fit stays malformed.
+func TestReaderFieldDelimiter(t *testing.T) {
+	v2 := "#Fields: date time c-ip sc-status cs-uri-stem x-edge-detailed-result-type cs(User-Agent)\n"
+	row := []string{"2024-11-15", "19:45:51", "192.0.2.9", "403", "/private/a.txt", "ClientGeoBlocked", "Mozilla/5.0%20(X11;%20Linux)"}
+	for _, tc := range []struct {
+		name, delim string
+		ok          bool
+	}{
+		{"space", " ", true},
+		{"pipe", "|", true},
+		{"comma", ",", true},
+		{"semicolon, which the user agent holds too", ";", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := v2 + strings.Join(row, tc.delim) + "\r\n" + strings.Join(row, "\t") + "\n"
+			r := NewReader(strings.NewReader(in))
+			l, err := r.Next()
+			if !tc.ok {
+				if err == nil {
+					t.Fatalf("got %v, want a malformed line", l.Fields)
+				}
+			} else if err != nil {
+				t.Fatalf("got %v, want the line", err)
+			} else if !reflect.DeepEqual(l.Fields, row) {
+				t.Errorf("fields: got %q, want %q", l.Fields, row)
+			}
+			if l, err := r.Next(); err != nil || l.Get("cs(User-Agent)") != row[6] {
+				t.Errorf("the tab line after it: got %v, %v", l, err)
+			}
+		})
+	}
+	// Scan's lazy Field finds the fields of such a line too.
+	r := NewReader(strings.NewReader(v2 + strings.Join(row, " ") + "\n"))
+	raw, err := r.Scan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := len(row) - 1; i >= 0; i-- {
+		if got := string(raw.Field(i)); got != row[i] {
+			t.Errorf("Field(%d): got %q, want %q", i, got, row[i])
+		}
+	}
+}
+
+// TestReaderFieldDelimiterJunk: a line of delimiters, or with an empty
+// field, is not taken for a record.
+func TestReaderFieldDelimiterJunk(t *testing.T) {
+	for _, line := range []string{"   ", "a  b c", " a b c", "a,,b,c", "a b c ", "a b c  ", "|||", `"w":"1","x":"2","y":"3"}`, "a<,b,c,d"} {
+		r := NewReader(strings.NewReader("#Fields: w x y z\n" + line + "\n"))
+		if l, err := r.Next(); err == nil {
+			t.Errorf("%q: got %q, want a malformed line", line, l.Fields)
+		}
+	}
+}
+
+// TestOpenParquet: a Parquet file is refused by name, not read as lines of
+// invalid UTF-8.
+func TestOpenParquet(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "EDFDVBD6EXAMPLE.2024-05-01-10.parquet")
+	if err := os.WriteFile(path, []byte("PAR1\x15\x04\x15\x00\xff\xfePAR1"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Open(path); !errors.Is(err, ErrParquet) {
+		t.Errorf("got %v, want ErrParquet", err)
+	}
+}
+
+// TestReaderCloudWatchExport: standard logging v2 delivered to CloudWatch
+// Logs and exported to S3 puts the event's timestamp and a space before
+// each record (the shape doctor reads WAF logs in too). The prefix is cut:
+// a W3C line never holds a space, so it cannot be part of one.
+func TestReaderCloudWatchExport(t *testing.T) {
+	json := `{"date":"2024-11-15","time":"19:45:51","sc-status":"403","x-edge-request-id":"cw-json"}`
+	in := "#Fields: date time sc-status x-edge-request-id\n" +
+		"2024-11-15T19:45:51.183Z " + json + "\n" +
+		"2024-11-15T19:45:52.000Z 2024-11-15\t19:45:52\t403\tcw-w3c\r\n" +
+		"2024-11-15T19:45:53Z 2024-11-15\t19:45:53\t403\tcw-no-millis\n" +
+		"2024-11-15\t19:45:54\t403\tplain\n"
+	r := NewReader(strings.NewReader(in))
+	for _, want := range []struct{ id, date string }{
+		{"cw-json", "2024-11-15"}, {"cw-w3c", "2024-11-15"}, {"cw-no-millis", "2024-11-15"}, {"plain", "2024-11-15"},
+	} {
+		l, err := r.Next()
+		if err != nil {
+			t.Fatalf("%s: %v", want.id, err)
+		}
+		if l.Get("x-edge-request-id") != want.id || l.Get("date") != want.date || l.Get("sc-status") != "403" {
+			t.Errorf("%s: got %q", want.id, l.Fields)
+		}
+	}
+	if _, err := r.Next(); err != io.EOF {
+		t.Errorf("got %v, want io.EOF", err)
+	}
+}

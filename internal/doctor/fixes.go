@@ -35,7 +35,8 @@ type fixContext struct {
 	host    string // most frequent Host
 	country string // most frequent country
 	keyID   string
-	wafRule string
+	wafRule string // the rule of a waf-block detail, without its type
+	wafType string // the type of a waf-block detail: REGULAR, RATE_BASED, GROUP, MANAGED_RULE_GROUP
 }
 
 func (x *fixContext) id() string {
@@ -202,7 +203,7 @@ func fixFor(c cause.Cause, detail string, x *fixContext) Fix {
 		}
 		f.Commands = []string{
 			"aws wafv2 get-web-acl --scope CLOUDFRONT --region us-east-1 --name " + name + " --id " + id + " > acl.json",
-			fmt.Sprintf("# in acl.json: for a rule of a managed group add {\"Name\":%q,\"ActionToUse\":{\"Count\":{}}} to its ManagedRuleGroupStatement.RuleActionOverrides; for your own rule set its Action to {\"Count\":{}}", lastPart(rule)),
+			wafCountCommand(x.wafType, rule),
 			"aws wafv2 update-web-acl --scope CLOUDFRONT --region us-east-1 --name " + name + " --id " + id + " --lock-token LOCK_TOKEN --default-action … --rules file://rules.json --visibility-config …",
 		}
 	case cause.SignedURL, cause.SignedCookie:
@@ -423,6 +424,28 @@ func orPlaceholder(s, p string) string {
 		return p
 	}
 	return s
+}
+
+// wafCountCommand says where in a web ACL to set a rule to Count. A rule
+// inside a rule group is overridden in the web ACL rule that uses the
+// group: ManagedRuleGroupStatement for a managed group,
+// RuleGroupReferenceStatement for a customer rule group (both have
+// RuleActionOverrides, WAF API reference); the web ACL's own rules take an
+// Action.
+func wafCountCommand(typ, rule string) string {
+	override := func(stmt string) string {
+		group, _, _ := strings.Cut(rule, "/")
+		return fmt.Sprintf("# in acl.json: add {\"Name\":%q,\"ActionToUse\":{\"Count\":{}}} to the %s.RuleActionOverrides of the rule that uses %s", lastPart(rule), stmt, group)
+	}
+	switch typ {
+	case "MANAGED_RULE_GROUP":
+		return override("ManagedRuleGroupStatement")
+	case "GROUP":
+		return override("RuleGroupReferenceStatement")
+	case "REGULAR", "RATE_BASED":
+		return fmt.Sprintf("# in acl.json: set the Action of rule %q to {\"Count\":{}}", rule)
+	}
+	return fmt.Sprintf("# in acl.json: for a rule of a managed group add {\"Name\":%q,\"ActionToUse\":{\"Count\":{}}} to its ManagedRuleGroupStatement.RuleActionOverrides; for a rule of your own rule group, to its RuleGroupReferenceStatement.RuleActionOverrides; for a rule of the web ACL set its Action to {\"Count\":{}}", lastPart(rule))
 }
 
 func lastPart(rule string) string {

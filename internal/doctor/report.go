@@ -265,7 +265,7 @@ func (g *group) finding(total int64) Finding {
 	if g.key.cause == cause.WAFBlock {
 		x.wafRule = g.key.detail
 		if i := strings.IndexByte(x.wafRule, ':'); i >= 0 {
-			x.wafRule = x.wafRule[i+1:]
+			x.wafType, x.wafRule = x.wafRule[:i], x.wafRule[i+1:]
 		}
 	}
 	if fc := g.facts["Key-Pair-Id is not trusted by the matched cache behavior"]; fc != nil {

@@ -17,6 +17,8 @@ type cols struct {
 	reqID, hostHeader, proto, csBytes, timeTaken, respResult, protoVer, ttfb, detailed,
 	ctype, clen, country, pattern, tsMillis, ts int
 	cookieField bool
+	// stemQuery: cs-uri-stem may end in "?" and the query (real-time logs).
+	stemQuery bool
 	// fetch lists the fields newRequest reads and the slots it reads them
 	// into: the ones this header has.
 	fetch []slotCol
@@ -68,6 +70,13 @@ func newCols(names []string) *cols {
 				return i
 			}
 		}
+		// Keys lowercased on the way (Firehose's OpenX JSON SerDe does it
+		// by default) still name the field: no two differ only in case.
+		for i, v := range names {
+			if strings.EqualFold(v, n) {
+				return i
+			}
+		}
 		return -1
 	}
 	c.date, c.time, c.cip = idx("date"), idx("time"), idx("c-ip")
@@ -82,6 +91,25 @@ func newCols(names []string) *cols {
 		// Real-time logs name it cs-uri-stem too, but v2 JSON may use
 		// "cs-uri-stem" only; nothing else to try.
 		c.stem = idx("cs-uri")
+	}
+	// Real-time logs (spec §2.5; real-time-logs.md) name the viewer's Host
+	// cs-host and put the distribution's domain in x-host-header, the other
+	// way round from standard logs; their cs-uri-stem carries the query
+	// string too; their headers are cs-user-agent, cs-referer and
+	// cs-cookie. A header with cs-host and no cs(Host) is one of theirs.
+	if c.host < 0 {
+		if h := idx("cs-host"); h >= 0 {
+			c.host, c.hostHeader, c.stemQuery = c.hostHeader, h, true
+		}
+	}
+	if c.ua < 0 {
+		c.ua = idx("cs-user-agent")
+	}
+	if c.referer < 0 {
+		c.referer = idx("cs-referer")
+	}
+	if c.cookie < 0 {
+		c.cookie = idx("cs-cookie")
 	}
 	c.cookieField = c.cookie >= 0
 	slots := [nSlots]int{
@@ -245,6 +273,14 @@ func newRequest(l *accesslog.Raw, c *cols, key string, status int, d *decoder) *
 	}
 	if r.HostHeader == "" {
 		r.HostHeader = r.Host
+	}
+	if c.stemQuery {
+		if p, q, ok := strings.Cut(r.Path, "?"); ok {
+			if r.Query == "" {
+				r.Query = q
+			}
+			r.Path = p
+		}
 	}
 	r.DecodedPath = r.Path
 	if strings.IndexByte(r.Path, '%') >= 0 {

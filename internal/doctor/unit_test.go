@@ -278,3 +278,34 @@ func TestOriginBase(t *testing.T) {
 		}
 	}
 }
+
+func TestRuleGroupName(t *testing.T) {
+	tests := []struct{ id, want string }{
+		{"AWS#AWSManagedRulesCommonRuleSet", "AWS#AWSManagedRulesCommonRuleSet"},
+		{"arn:aws:wafv2:us-east-1:123456789012:global/rulegroup/hello-world/c05lb698-1f11-4m41-aef4-99a506d53f4b", "hello-world"},
+		{"arn:aws:wafv2:eu-west-1:123456789012:regional/rulegroup/bots/abcd", "bots"},
+		{"arn:aws:wafv2:us-east-1:123456789012:global/ipset/x/1", "arn:aws:wafv2:us-east-1:123456789012:global/ipset/x/1"},
+		{"arn:aws:wafv2:us-east-1:1:global/rulegroup/", "arn:aws:wafv2:us-east-1:1:global/rulegroup/"},
+	}
+	for _, tc := range tests {
+		if got := ruleGroupName(tc.id); got != tc.want {
+			t.Errorf("ruleGroupName(%q): got %q, want %q", tc.id, got, tc.want)
+		}
+	}
+}
+
+func TestWAFCountCommand(t *testing.T) {
+	tests := []struct{ typ, rule, want string }{
+		{"MANAGED_RULE_GROUP", "AWS#AWSManagedRulesCommonRuleSet/SizeRestrictions_BODY",
+			`add {"Name":"SizeRestrictions_BODY","ActionToUse":{"Count":{}}} to the ManagedRuleGroupStatement.RuleActionOverrides of the rule that uses AWS#AWSManagedRulesCommonRuleSet`},
+		{"GROUP", "shop-rules/block-bots", `add {"Name":"block-bots","ActionToUse":{"Count":{}}} to the RuleGroupReferenceStatement.RuleActionOverrides of the rule that uses shop-rules`},
+		{"REGULAR", "BlockBadBots", `set the Action of rule "BlockBadBots" to {"Count":{}}`},
+		{"RATE_BASED", "RateLimitPerIP", `set the Action of rule "RateLimitPerIP" to {"Count":{}}`},
+		{"", "RULE", `RuleGroupReferenceStatement.RuleActionOverrides; for a rule of the web ACL set its Action`},
+	}
+	for _, tc := range tests {
+		if got := wafCountCommand(tc.typ, tc.rule); !strings.Contains(got, tc.want) {
+			t.Errorf("wafCountCommand(%q, %q) = %q, want it to contain %q", tc.typ, tc.rule, got, tc.want)
+		}
+	}
+}

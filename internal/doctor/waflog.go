@@ -163,7 +163,7 @@ func (x *WAFIndex) add(r *wafRecord) {
 	}
 	for _, g := range r.RuleGroupList {
 		if g.TerminatingRule != nil && g.TerminatingRule.RuleID != "" {
-			h.RuleID = g.RuleGroupID + "/" + g.TerminatingRule.RuleID
+			h.RuleID = ruleGroupName(g.RuleGroupID) + "/" + g.TerminatingRule.RuleID
 			break
 		}
 	}
@@ -179,6 +179,25 @@ func (x *WAFIndex) add(r *wafRecord) {
 		x.strIdx[h] = i
 	}
 	x.hits[maphash.String(x.seed, r.HTTPRequest.RequestID)] = wafEntry{hit: i}
+}
+
+// ruleGroupName is how a WAF log names a rule group for a person: a
+// managed group's id as is ("AWS#AWSManagedRulesCommonRuleSet"), a
+// customer rule group by the name in its ARN
+// ("arn:aws:wafv2:us-east-1:ACCOUNT:global/rulegroup/NAME/ID" → NAME), as
+// the console and the web ACL's RuleGroupReferenceStatement show it.
+func ruleGroupName(id string) string {
+	if !strings.HasPrefix(id, "arn:") {
+		return id
+	}
+	_, rest, ok := strings.Cut(id, "/rulegroup/")
+	if !ok {
+		return id
+	}
+	if name, _, _ := strings.Cut(rest, "/"); name != "" {
+		return name
+	}
+	return id
 }
 
 // ReadWAF adds the records of one WAF log file (plain or gzip). Only a file

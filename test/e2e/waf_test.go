@@ -266,7 +266,7 @@ func TestWAF(t *testing.T) {
 		func() wafCase {
 			tc := blocked("use-e2e-group", wafCase{name: "rule group: its rule blocks", target: "/group/a", ip: "192.0.2.18"})
 			tc.ruleType, tc.group = "GROUP", groupMatch("group-block-a:BLOCK", nil, "null")
-			tc.doctorDetail = "GROUP:" + wafGroupARN + "/group-block-a"
+			tc.doctorDetail = "GROUP:" + wafGroupName + "/group-block-a"
 			return tc
 		}(),
 		func() wafCase {
