@@ -53,7 +53,11 @@ var demoDistributions = map[string]string{
       "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6", "Compress": true,
       "ResponseHeadersPolicyId": "e61eb60c-9c35-4d20-a928-2b84e02af89c"
     },
-    "CacheBehaviors": {"Quantity": 3, "Items": [
+    "CacheBehaviors": {"Quantity": 4, "Items": [
+      {"PathPattern": "/admin/*", "TargetOriginId": "app", "ViewerProtocolPolicy": "allow-all",
+       "CachePolicyId": "4135ea2d-6df8-44a3-9df3-4b5a84be39ad", "OriginRequestPolicyId": "b689b0a8-53d0-40ab-baf2-68738e2966ac",
+       "FunctionAssociations": {"Quantity": 1, "Items": [
+         {"FunctionARN": "arn:aws:cloudfront::123456789012:function/demo-gatekeeper", "EventType": "viewer-request"}]}},
       {"PathPattern": "/api/*", "TargetOriginId": "app", "ViewerProtocolPolicy": "allow-all",
        "AllowedMethods": {"Quantity": 7, "Items": ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]},
        "CachePolicyId": "4135ea2d-6df8-44a3-9df3-4b5a84be39ad", "OriginRequestPolicyId": "b689b0a8-53d0-40ab-baf2-68738e2966ac"},
@@ -71,6 +75,18 @@ var demoDistributions = map[string]string{
     "PriceClass": "PriceClass_All", "HttpVersion": "http2", "IsIPV6Enabled": true
   }
 }`,
+	// A CloudFront Function, as aws cloudfront get-function --name
+	// demo-gatekeeper --stage LIVE demo-gatekeeper.js saves it.
+	"demo-gatekeeper.js": `function handler(event) {
+    var request = event.request;
+    if (!request.headers['x-api-key']) {
+        return {statusCode: 403, statusDescription: 'Forbidden',
+                headers: {'content-type': {value: 'text/plain'}}, body: 'X-Api-Key required\n'};
+    }
+    request.headers['x-gatekeeper'] = {value: 'passed'};
+    return request;
+}
+`,
 	"EDEMOFORBID.json": `{
   "ETag": "E2DEMO",
   "DistributionConfig": {
@@ -331,7 +347,7 @@ func demoApp(w http.ResponseWriter, r *http.Request) {
 	case strings.HasPrefix(r.URL.Path, "/static/"):
 		w.Header().Set("Content-Type", "text/javascript")
 		fmt.Fprintln(w, "console.log('static file');")
-	case strings.HasPrefix(r.URL.Path, "/api/"), strings.HasPrefix(r.URL.Path, "/account/"):
+	case strings.HasPrefix(r.URL.Path, "/api/"), strings.HasPrefix(r.URL.Path, "/account/"), strings.HasPrefix(r.URL.Path, "/admin/"):
 		w.Header().Set("Content-Type", "text/plain")
 		fmt.Fprintf(w, "%s %s\nHost: %s\n", r.Method, r.URL.RequestURI(), r.Host)
 		keys := make([]string, 0, len(r.Header))
@@ -455,6 +471,10 @@ func printDemo(w *os.File, e *running, dir string, o *demoOrigins, s3 *demoS3) {
 		{"An origin 404 replaced by the CustomErrorResponse page", secure("shop.example.com", "/missing", "")},
 		{"Response headers policy (the managed CORS-and-SecurityHeadersPolicy): a CORS request gets Access-Control-Allow-Origin: * and HSTS, X-Frame-Options, …: 200",
 			secure("shop.example.com", "/index.html", "-H 'Origin: https://app.example.net' ")},
+		{"A CloudFront Function (viewer request, demo-gatekeeper.js) answers itself without an X-Api-Key: FunctionGeneratedResponse: 403",
+			plain("shop.example.com", "/admin/panel", "")},
+		{"With the key the function lets the request through, adding X-Gatekeeper for the origin: 200",
+			plain("shop.example.com", "/admin/panel", "-H 'X-Api-Key: demo' ")},
 		{"Compress: the origin's 3 KB stylesheet comes Brotli-compressed (Content-Encoding: br, its ETag made weak; curl decodes it): 200",
 			secure("shop.example.com", "/styles.css", "--compressed ")},
 		{"A Host no distribution has: 403 'Bad request.', logged to _unrouted", plain("nobody.example.com", "/", "")},

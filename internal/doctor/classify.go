@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
 	"github.com/openfront-edge/openfront/internal/cause"
 	"github.com/openfront-edge/openfront/internal/signedurl"
 )
@@ -192,6 +193,15 @@ func (c *classifier) classify(r *request) classification {
 	if isFunctionResult(r) {
 		v := verdict(cause.Unknown, cause.DetailEdgeFunction, Likely)
 		v.add("a CloudFront Function or Lambda@Edge generated the answer", "result type %s/%s", r.Result, r.Detailed)
+		if b != nil && b.Raw != nil && b.Raw.FunctionAssociations != nil {
+			for i, a := range b.Raw.FunctionAssociations.Items {
+				if a.EventType == types.EventTypeViewerRequest {
+					v.Confidence = Certain
+					v.add("the matched cache behavior's viewer-request function", "%s (%s.FunctionAssociations.Items[%d]); try it with aws cloudfront test-function",
+						deref(a.FunctionARN), b.Path, i)
+				}
+			}
+		}
 		v.Candidates = []string{"a viewer-request function returning 403"}
 		return set(v)
 	}

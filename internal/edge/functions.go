@@ -177,6 +177,7 @@ func (s *Server) writeFunctionResponse(x *exchange, fr *cffunc.Response) {
 	x.resultType, x.detailed = "FunctionGeneratedResponse", "FunctionGeneratedResponse"
 	h := x.w.Header()
 	h["Server"] = serverCloudFront
+	h["Content-Type"] = nil // only what the function says, never a sniffed type
 	setResponseFields(h, fr)
 	h["Content-Length"] = []string{strconv.Itoa(len(fr.Body))}
 	s.cloudFrontHeaders(x, h, xCacheFunction)

@@ -103,3 +103,32 @@ func TestFunctions(t *testing.T) {
 	}
 	checkCloudFrontHeaders(t, w, "Error from cloudfront")
 }
+
+// TestNoSniffedContentType: an answer without Content-Type (the origin's,
+// or a function's) gets none added by the server.
+func TestNoSniffedContentType(t *testing.T) {
+	o := newOrigin(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header()["Content-Type"] = nil
+		w.Write([]byte("<html>no type</html>"))
+	})
+	behaviors := `
+	  {"PathPattern": "/fn/*", "TargetOriginId": "o", "ViewerProtocolPolicy": "allow-all",
+	   "CachePolicyId": "4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
+	   "FunctionAssociations": {"Quantity": 1, "Items": [{"FunctionARN": "` + fnARN + `gen", "EventType": "viewer-request"}]}}`
+	s := newTestServer(t, map[string]string{"E1.json": distConfig(o, behaviors, ""),
+		"gen.js": `function handler(e) { return {statusCode: 200, body: '<html>generated</html>'}; }`})
+	for _, path := range []string{"/x", "/fn/x"} {
+		srv := httptest.NewServer(s)
+		req, _ := http.NewRequest("GET", srv.URL+path, nil)
+		req.Host = "www.example.com"
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		srv.Close()
+		if ct, ok := resp.Header["Content-Type"]; ok {
+			t.Errorf("%s: Content-Type %q added", path, ct)
+		}
+	}
+}

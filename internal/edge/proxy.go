@@ -48,6 +48,10 @@ func (s *Server) forward(x *exchange) {
 	if rh := x.beh.headers; rh != nil {
 		rh.apply(x, h, s.opts.POP)
 	}
+	if _, ok := h["Content-Type"]; !ok {
+		// Pass the origin's answer as it came: no type sniffed by net/http.
+		h["Content-Type"] = nil
+	}
 	status := resp.StatusCode
 	if f := x.beh.viewerResponse; f != nil && status < 400 {
 		// Viewer-response functions never see answers of 400 and above

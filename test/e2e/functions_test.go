@@ -1,0 +1,89 @@
+package e2e
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestCloudFrontFunctions: CloudFront Functions saved as get-function
+// writes them (NAME.js, plus a describe-function document) run in the real
+// binary in front of nginx: a viewer-request function rewrites directory
+// URLs to index.html (AWS's single-page-app example) and answers 403 itself
+// without an API key; a viewer-response function adds a header. The log
+// marks the generated answer, and the doctor names the function.
+func TestCloudFrontFunctions(t *testing.T) {
+	t.Parallel()
+	port := startNginx(t, map[string]string{"docs/index.html": "the docs\n", "admin/panel.html": "admin\n"})
+	const id = "EFUNCS1"
+	const arn = "arn:aws:cloudfront::123456789012:function/"
+	def := with(behavior("", "nginx"), "FunctionAssociations", list(
+		obj{"FunctionARN": arn + "gatekeeper", "EventType": "viewer-request"},
+		obj{"FunctionARN": arn + "stamp", "EventType": "viewer-response"}))
+	cfg := distConfig([]obj{customOrigin("nginx", "127.0.0.1", port)}, def)
+	cfg["Logging"] = obj{"Enabled": true, "IncludeCookies": false, "Bucket": "logs.s3.amazonaws.com", "Prefix": ""}
+	docs := docs1(id, cfg)
+	docs["gatekeeper.js"] = []byte(`function handler(event) {
+    var request = event.request;
+    if (request.uri.startsWith('/admin/') && !request.headers['x-api-key']) {
+        return {statusCode: 403, statusDescription: 'Forbidden',
+                headers: {'content-type': {value: 'text/plain'}}, body: 'an API key is required'};
+    }
+    if (request.uri.endsWith('/')) {
+        request.uri += 'index.html';
+    } else if (!request.uri.includes('.')) {
+        request.uri += '/index.html';
+    }
+    return request;
+}
+`)
+	docs["gatekeeper.json"] = obj{"ETag": "E3UN6WX5RRO2AG", "FunctionSummary": obj{
+		"Name": "gatekeeper", "Status": "UNASSOCIATED",
+		"FunctionConfig":   obj{"Comment": "", "Runtime": "cloudfront-js-2.0"},
+		"FunctionMetadata": obj{"FunctionARN": arn + "gatekeeper", "Stage": "LIVE", "LastModifiedTime": "2024-05-01T10:00:00.000000+00:00"},
+	}}
+	docs["stamp.js"] = []byte(`function handler(event) {
+    var response = event.response;
+    response.headers['x-stamped'] = {value: event.context.eventType + ' ' + event.context.distributionId};
+    return response;
+}
+`)
+	e := startEdge(t, docs)
+
+	for _, tc := range []struct {
+		target, key                   string
+		status                        int
+		body, xcache, result, stamped string
+	}{
+		{"/docs/", "", 200, "the docs\n", "Miss from cloudfront", "Miss", "viewer-response " + id},
+		{"/docs", "", 200, "the docs\n", "Miss from cloudfront", "Miss", "viewer-response " + id},
+		{"/admin/panel.html", "k", 200, "admin\n", "Miss from cloudfront", "Miss", "viewer-response " + id},
+		{"/admin/panel.html", "", 403, "an API key is required", "FunctionGeneratedResponse from cloudfront", "FunctionGeneratedResponse", ""},
+	} {
+		h := http.Header{}
+		if tc.key != "" {
+			h.Set("X-Api-Key", tc.key)
+		}
+		r := e.do(t, request{Host: defaultDomain(id), Target: tc.target, Header: h})
+		if r.Status != tc.status || string(r.Body) != tc.body {
+			t.Errorf("%s: got %d %q, want %d %q", tc.target, r.Status, r.Body, tc.status, tc.body)
+		}
+		checkCloudFrontHeaders(t, r, tc.xcache)
+		if got := r.Header.Get("X-Stamped"); got != tc.stamped {
+			t.Errorf("%s: X-Stamped %q, want %q", tc.target, got, tc.stamped)
+		}
+		if tc.status == 403 && r.Header.Get("Server") != "CloudFront" {
+			t.Errorf("generated 403: Server %q", r.Header.Get("Server"))
+		}
+		l := e.waitLogID(t, id+".*.gz", r.ID())
+		// The log keeps what the viewer asked for.
+		checkLog(t, l, map[string]string{"cs-uri-stem": tc.target, "sc-status": strconv.Itoa(tc.status),
+			"x-edge-result-type": tc.result, "x-edge-detailed-result-type": tc.result})
+	}
+
+	code, stdout, stderr := runCmd(t, "doctor", "logs", "--config", e.ConfigDir, "--no-progress", e.LogDir)
+	if code != 1 || !strings.Contains(stdout, arn+"gatekeeper") || !strings.Contains(stdout, "test-function") {
+		t.Errorf("doctor: exit %d, want 1 and the function named\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+}
