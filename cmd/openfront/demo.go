@@ -215,6 +215,8 @@ func cmdDemo(args []string) error {
 	fs.StringVar(&s.http, "http", "127.0.0.1:8080", "HTTP listener address")
 	fs.StringVar(&s.https, "https", "127.0.0.1:8443", "HTTPS listener address")
 	fs.StringVar(&s.admin, "admin", "127.0.0.1:9901", "admin listener address")
+	s.cacheSize = 256 << 20
+	fs.Var(&s.cacheSize, "cache-size", "memory for cached objects (0 caches nothing)")
 	work := fs.String("dir", "", "folder for the demo's config, logs and CA (default: a new temporary folder)")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
@@ -469,6 +471,8 @@ func printDemo(w *os.File, e *running, dir string, o *demoOrigins, s3 *demoS3) {
 		{"A method the behavior does not allow: 403, the 1053-byte 'cachable requests' page", secure("shop.example.com", "/static/app.js", "-X DELETE ")},
 		{"A GET with a body: 403", secure("shop.example.com", "/static/app.js", "-X GET -d body ")},
 		{"An origin 404 replaced by the CustomErrorResponse page", secure("shop.example.com", "/missing", "")},
+		{"CachingOptimized keeps the origin's answer: run it twice, the second is X-Cache: Hit from cloudfront, with Age (invalidate: curl -X POST 'http://" +
+			admin + "/invalidate?distribution=EDEMOSHOP&path=/*'): 200", secure("shop.example.com", "/index.html", "-s -o /dev/null -D - ")},
 		{"Response headers policy (the managed CORS-and-SecurityHeadersPolicy): a CORS request gets Access-Control-Allow-Origin: * and HSTS, X-Frame-Options, …: 200",
 			secure("shop.example.com", "/index.html", "-H 'Origin: https://app.example.net' ")},
 		{"A CloudFront Function (viewer request, demo-gatekeeper.js) answers itself without an X-Api-Key: FunctionGeneratedResponse: 403",

@@ -51,6 +51,7 @@ type settings struct {
 	asnDB          string
 	wafLogDir      string
 	wafAllowRate   float64
+	cacheSize      byteSize
 	drain          time.Duration
 	s3Endpoint     string
 	s3Website      string
@@ -108,6 +109,8 @@ func (s *settings) register(fs *flag.FlagSet, serving bool) {
 	fs.Var(&s.trustedProxies, "trusted-proxy", "CIDR of a proxy whose X-Forwarded-For is believed for the viewer address (repeatable)")
 	fs.Var(&s.originCAs, "origin-ca", "PEM file of CA certificates trusted for HTTPS origins, besides the system's (repeatable)")
 	fs.DurationVar(&s.drain, "drain-timeout", 10*time.Second, "how long shutdown waits for requests in flight")
+	s.cacheSize = 256 << 20
+	fs.Var(&s.cacheSize, "cache-size", "memory for cached objects, as behaviors' TTLs allow (256MiB; KiB, MiB, GiB; 0 caches nothing); objects above a sixteenth of it (at most 64MiB) pass uncached")
 	fs.StringVar(&s.wafLogDir, "waf-log-dir", "", "folder for AWS WAF log records (JSON lines, gzip, hourly), one file set per web ACL")
 	fs.Float64Var(&s.wafAllowRate, "waf-log-allow-rate", 1, "share of ALLOW records written to the WAF log (BLOCK, COUNT, CAPTCHA and CHALLENGE are always written)")
 	fs.StringVar(&s.geoip, "geoip", "", "MaxMind-format country or city database (.mmdb: GeoLite2/GeoIP2, DB-IP, IPinfo), reloaded when it changes; default: the embedded IP2Location LITE data")
@@ -389,5 +392,30 @@ func (s *settings) openASN(logger *slog.Logger) error {
 		return fmt.Errorf("--asn-db: %w", err)
 	}
 	s.asn = db
+	return nil
+}
+
+// byteSize is a size flag: bytes, or a number with KiB, MiB or GiB.
+type byteSize int64
+
+func (b *byteSize) String() string { return strconv.FormatInt(int64(*b), 10) }
+
+func (b *byteSize) Set(v string) error {
+	v = strings.TrimSpace(v)
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"B", 1}} {
+		if n, ok := strings.CutSuffix(v, u.suffix); ok {
+			v, mult = strings.TrimSpace(n), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return fmt.Errorf("%q: want a size such as 256MiB, 1GiB or 0", v)
+	}
+	*b = byteSize(n * mult)
 	return nil
 }

@@ -175,7 +175,7 @@ var (
 // copyCompressed streams body to w through the encoder. Compressed bytes
 // go out as the encoder completes blocks: flushing each read would cost
 // ratio for bodies the origin sends in small pieces.
-func copyCompressed(w *recorder, body io.Reader, enc encoding) error {
+func copyCompressed(w io.Writer, body io.Reader, enc encoding) error {
 	var zw io.WriteCloser
 	switch enc {
 	case encGzip:

@@ -48,6 +48,8 @@ type exchange struct {
 	country      string
 	countryKnown bool
 	waf          wafState
+	// ckey is the request's cache key, "" when the cache does not answer it.
+	ckey string
 	// fnReq is the request a viewer-request function returned, which the
 	// origin gets instead of the viewer's (r stays for the log).
 	fnReq *http.Request

@@ -45,14 +45,28 @@ func (s *Server) forward(x *exchange) {
 	for k, v := range resp.Header {
 		h[k] = v
 	}
-	if rh := x.beh.headers; rh != nil {
-		rh.apply(x, h, s.opts.POP)
-	}
 	if _, ok := h["Content-Type"]; !ok {
 		// Pass the origin's answer as it came: no type sniffed by net/http.
 		h["Content-Type"] = nil
 	}
 	status := resp.StatusCode
+	enc := x.compression(x.beh, status, h)
+	if enc != identity {
+		encodeHeader(h, enc)
+	}
+	// What the cache keeps: the answer before the per-request parts (the
+	// response headers policy, a viewer-response function).
+	var keep *cachedObject
+	if c := s.opts.Cache; c != nil && x.ckey != "" && x.r.Method == http.MethodGet && !x.originFailed {
+		now := c.now()
+		if ttl, ok := s.ttlFor(x, status, h, now); ok && (resp.ContentLength < 0 || resp.ContentLength <= c.maxObject) {
+			keep = &cachedObject{status: status, header: storeable(h), stored: now, expires: now.Add(ttl),
+				dist: x.dist.id, path: x.cachePath()}
+		}
+	}
+	if rh := x.beh.headers; rh != nil {
+		rh.apply(x, h, s.opts.POP)
+	}
 	if f := x.beh.viewerResponse; f != nil && status < 400 {
 		// Viewer-response functions never see answers of 400 and above
 		// (functions-event-structure, "Status code and body").
@@ -68,15 +82,21 @@ func (s *Server) forward(x *exchange) {
 			return
 		}
 	}
-	enc := x.compression(x.beh, status, h)
-	if enc != identity {
-		encodeHeader(h, enc)
-	}
 	x.w.WriteHeader(status)
+	var w bodyWriter = &x.w
+	var cw *cacheWriter
+	if keep != nil {
+		cw = &cacheWriter{w: &x.w, max: s.opts.Cache.maxObject}
+		w = cw
+	}
 	if enc != identity && x.r.Method != http.MethodHead {
-		err = copyCompressed(&x.w, resp.Body, enc)
+		err = copyCompressed(w, resp.Body, enc)
 	} else {
-		err = copyBody(&x.w, resp)
+		err = copyBody(w, resp)
+	}
+	if err == nil && cw != nil && !cw.over && x.w.err == nil {
+		keep.body = cw.buf.Bytes()
+		s.opts.Cache.c.Set(x.ckey, keep)
 	}
 	if err != nil {
 		// Drop the viewer's connection: the response is cut short, and
@@ -148,7 +168,14 @@ func (s *Server) forwardUpgrade(x *exchange) {
 // buffer goes out when the handler returns; a longer or open-ended one is
 // flushed after every read, so the viewer gets bytes as the origin sends
 // them (CloudFront streams).
-func copyBody(w *recorder, resp *http.Response) error {
+// bodyWriter is where bodies are copied: the viewer's recorder, or a
+// writer that also keeps a copy for the cache.
+type bodyWriter interface {
+	Write(p []byte) (int, error)
+	Flush()
+}
+
+func copyBody(w bodyWriter, resp *http.Response) error {
 	bp := copyBuffers.Get().(*[]byte)
 	defer copyBuffers.Put(bp)
 	buf := *bp

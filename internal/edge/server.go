@@ -29,6 +29,9 @@ type Options struct {
 	HTTPSPort int
 	// TrustedProxies are the peers whose X-Forwarded-For is believed.
 	TrustedProxies []netip.Prefix
+	// Cache keeps answers for the behaviors whose TTLs allow it; nil
+	// caches nothing.
+	Cache *Cache
 	// Geo finds the viewer's country for geographic restrictions and the
 	// CloudFront-Viewer-* headers; nil means every country is unknown.
 	Geo geo.Locator
@@ -92,6 +95,9 @@ func (s *Server) Swap(snap *Snapshot) {
 	}
 }
 
+// Cache returns the edge's object cache, nil when it caches nothing.
+func (s *Server) Cache() *Cache { return s.opts.Cache }
+
 // Snapshot returns the current snapshot.
 func (s *Server) Snapshot() *Snapshot { return s.snap.Load() }
 
@@ -128,7 +134,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // serve is the request's journey, in CloudFront's order (spec §12;
 // docs/ARCHITECTURE.md): request sanity → Host → enabled → AWS WAF → geo →
 // cache behavior → viewer protocol → allowed methods → GET with body →
-// signed URL or cookies → viewer-request function → origin.
+// signed URL or cookies → viewer-request function → cache → origin.
 func (s *Server) serve(x *exchange) {
 	r := x.r
 	if d := checkRequest(r, x.headerBytes); d != nil {
@@ -179,6 +185,9 @@ func (s *Server) serve(x *exchange) {
 		}
 	}
 	if f := x.beh.viewerRequest; f != nil && s.viewerRequestFunction(x, f) {
+		return
+	}
+	if s.serveFromCache(x) {
 		return
 	}
 	s.forward(x)

@@ -79,6 +79,10 @@ type cacheBehavior struct {
 	compress, brotli bool
 	// headers is the behavior's response headers policy, nil for none.
 	headers *respHeaders
+	// ttl are its MinTTL, DefaultTTL and MaxTTL; keyFwd is what of the
+	// request its cache policy (or legacy settings) puts in the cache key.
+	ttl    ttls
+	keyFwd *origin.Forwarding
 	// viewerRequest and viewerResponse are its CloudFront Functions.
 	viewerRequest, viewerResponse *cffunc.Function
 	// signed is set when the behavior restricts viewer access: only the
@@ -90,6 +94,8 @@ type cacheBehavior struct {
 type errorPage struct {
 	path   string // ResponsePagePath, "" to keep the body
 	status int    // ResponseCode, 0 to keep the status
+	// cacheTTL is ErrorCachingMinTTL in seconds, -1 when not set.
+	cacheTTL int64
 }
 
 // CompileOptions are the edge settings a snapshot depends on.
@@ -292,7 +298,10 @@ func compileDist(set *resource.Set, rd *resource.Distribution, o CompileOptions,
 	}
 	if c.CustomErrorResponses != nil {
 		for _, e := range c.CustomErrorResponses.Items {
-			p := &errorPage{path: deref(e.ResponsePagePath)}
+			p := &errorPage{path: deref(e.ResponsePagePath), cacheTTL: -1}
+			if e.ErrorCachingMinTTL != nil {
+				p.cacheTTL = *e.ErrorCachingMinTTL
+			}
 			if rc := deref(e.ResponseCode); rc != "" {
 				p.status, _ = strconv.Atoi(rc)
 			}
@@ -336,8 +345,23 @@ func compileBehavior(set *resource.Set, o CompileOptions, pattern string, b *typ
 			orp, _ = set.OriginRequestPolicy(oid)
 		}
 		cb.fwd = origin.FromPolicies(cp, orp)
+		cb.keyFwd = origin.FromPolicies(cp, nil)
+		if cp != nil {
+			cb.ttl = ttls{deref(cp.MinTTL), deref(cp.DefaultTTL), deref(cp.MaxTTL)}
+		}
 	} else {
 		cb.fwd = origin.FromForwardedValues(b.ForwardedValues)
+		cb.keyFwd = cb.fwd
+		cb.ttl = legacyTTLs
+		if b.MinTTL != nil {
+			cb.ttl.min = *b.MinTTL
+		}
+		if b.DefaultTTL != nil {
+			cb.ttl.def = *b.DefaultTTL
+		}
+		if b.MaxTTL != nil {
+			cb.ttl.max = *b.MaxTTL
+		}
 	}
 	cb.compress = deref(b.Compress)
 	cb.brotli = cb.compress && cb.fwd.Brotli

@@ -72,6 +72,9 @@ func (s *nameSet) Has(name string) bool {
 	return s.all && !s.except[name]
 }
 
+// All reports whether every name is (all, perhaps but a few).
+func (s *nameSet) All() bool { return s.all }
+
 // None reports whether nothing is forwarded.
 func (s *nameSet) None() bool { return !s.all && len(s.allow) == 0 }
 

@@ -171,7 +171,9 @@ func translateCurl(t *testing.T, line string) (*request, *edge, error) {
 			next = words[i+1]
 		}
 		switch w {
-		case "-i", "-N":
+		case "-i", "-N", "-s":
+		case "-o", "-D":
+			i++ // where curl writes the body or the headers
 		case "--compressed":
 			// What curl built with Brotli sends (and decodes).
 			rq.Header.Set("Accept-Encoding", "deflate, gzip, br, zstd")
