@@ -138,14 +138,9 @@ func (d *decoder) decode(path string, src any, dst reflect.Value) {
 		return
 	case reflect.Struct:
 		if t == timeType {
-			s, ok := src.(string)
-			if !ok {
-				d.fail(path, "want a timestamp string, got %s", kindOf(src))
-				return
-			}
-			tm, err := time.Parse(time.RFC3339Nano, s)
+			tm, err := parseTimestamp(src)
 			if err != nil {
-				d.fail(path, "%q is not an RFC 3339 timestamp", s)
+				d.fail(path, "%v", err)
 				return
 			}
 			dst.Set(reflect.ValueOf(tm))
@@ -260,6 +255,33 @@ func (d *decoder) decode(path string, src any, dst reflect.Value) {
 		return
 	}
 	d.fail(path, "openfront cannot read this field (Go type %s)", t)
+}
+
+// parseTimestamp reads a timestamp in each form real dumps carry it:
+// RFC 3339 as the API sends it and AWS CLI v1 prints it
+// (2015-08-31T21:11:29.093Z), AWS CLI v2's ISO 8601
+// (2015-08-31T21:11:29.093000+00:00), Python's str() of a datetime, which
+// boto3 dumps made with json.dumps(default=str) carry
+// (2015-08-31 21:11:29.093000+00:00), and epoch seconds, which
+// --cli-timestamp-format wire prints for JSON-protocol services.
+func parseTimestamp(src any) (time.Time, error) {
+	switch v := src.(type) {
+	case json.Number:
+		f, err := v.Float64()
+		if err != nil || f < 0 || f > 1e11 {
+			return time.Time{}, fmt.Errorf("%s is not a timestamp in epoch seconds", v)
+		}
+		sec, frac := math.Modf(f)
+		return time.Unix(int64(sec), int64(math.Round(frac*1e9))).UTC(), nil
+	case string:
+		for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999Z07:00"} {
+			if tm, err := time.Parse(layout, v); err == nil {
+				return tm, nil
+			}
+		}
+		return time.Time{}, fmt.Errorf("%q is not a timestamp (want RFC 3339, such as 2015-08-31T21:11:29.093Z)", v)
+	}
+	return time.Time{}, fmt.Errorf("want a timestamp, got %s", kindOf(src))
 }
 
 // enumValues returns the allowed values of an SDK enum type (a string type

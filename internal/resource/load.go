@@ -130,8 +130,23 @@ type WAFDocument[T any] struct {
 var documentKinds = []string{"Distribution", "DistributionConfig", "CachePolicy", "OriginRequestPolicy", "ResponseHeadersPolicy", "PublicKey", "KeyGroup",
 	"OriginAccessControl", "WebACL", "IPSet", "RegexPatternSet", "RuleGroup", "FunctionSummary"}
 
-// wafSiblings are top-level keys the wafv2 CLI prints beside the resource.
-var wafSiblings = []string{"LockToken", "ApplicationIntegrationURL"}
+// siblings are top-level keys printed beside the resource, which carry
+// nothing to serve: the wafv2 CLI's LockToken and ApplicationIntegrationURL,
+// the Location of CloudFront's create-* outputs (so a saved
+// create-distribution answer loads like get-distribution's), and the
+// ResponseMetadata of a boto3 response dumped as JSON.
+var siblings = []string{"LockToken", "ApplicationIntegrationURL", "Location", "ResponseMetadata"}
+
+// listKinds are the list-* outputs, refused with the reason and the command
+// that dumps each resource whole: a DistributionSummary lacks
+// DefaultRootObject, Logging and CallerReference, so serving from it would
+// silently differ from the distribution it summarises.
+var listKinds = map[string]string{
+	"DistributionList":          "list-distributions prints summaries without DefaultRootObject and Logging, so they cannot be served as the distributions are; dump each distribution whole: for id in $(aws cloudfront list-distributions --query 'DistributionList.Items[].Id' --output text); do aws cloudfront get-distribution --id $id > $id.json; done",
+	"CachePolicyList":           "dump each policy with aws cloudfront get-cache-policy --id ID > ID.json",
+	"OriginRequestPolicyList":   "dump each policy with aws cloudfront get-origin-request-policy --id ID > ID.json",
+	"ResponseHeadersPolicyList": "dump each policy with aws cloudfront get-response-headers-policy --id ID > ID.json",
+}
 
 // Load reads every .json, .yaml and .yml file in paths (files or folders,
 // folders walked recursively, hidden entries skipped) and decodes them. The
@@ -242,7 +257,11 @@ func (s *Set) add(file string, data []byte) []error {
 	}
 	var kinds []string
 	for k := range top {
-		if k == "ETag" || slices.Contains(wafSiblings, k) {
+		if k == "ETag" || slices.Contains(siblings, k) {
+			continue
+		}
+		if why, ok := listKinds[k]; ok {
+			d.fail(k, "a list output is not read: %s", why)
 			continue
 		}
 		if !slices.Contains(documentKinds, k) {

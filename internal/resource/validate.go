@@ -222,11 +222,39 @@ func (v *validator) distribution(d *Distribution) {
 		}
 	}
 	if w := deref(c.WebACLId); w != "" && v.set.WebACL(w) == nil {
-		v.fail(f, p+".WebACLId", "%q names no WebACL document in the configuration (aws wafv2 get-web-acl --scope CLOUDFRONT --region us-east-1 --name NAME --id ID > acl.json); CloudFront takes a WAFv2 web ACL's ARN here", w)
+		v.fail(f, p+".WebACLId", "%s", missingWebACL(w))
 	}
 	if c.Logging != nil && deref(c.Logging.Enabled) && deref(c.Logging.Bucket) == "" {
 		v.fail(f, p+".Logging.Bucket", "missing while Logging.Enabled is true")
 	}
+}
+
+// missingWebACL explains a WebACLId that names no loaded web ACL. CloudFront
+// takes a WAFv2 web ACL's ARN
+// (arn:aws:wafv2:us-east-1:ACCOUNT:global/webacl/NAME/ID), whose name and id
+// give the command that dumps it, or a WAF Classic web ACL's bare id, which
+// openfront cannot read: WAF Classic has another rule model, and AWS ends its
+// support (migrate it to WAFv2 and dump that).
+func missingWebACL(ref string) string {
+	rest, ok := strings.CutPrefix(ref, "arn:")
+	if !ok {
+		return fmt.Sprintf("%q is a WAF Classic web ACL id (CloudFront takes a WAFv2 web ACL by ARN); openfront reads only WAFv2 web ACLs: migrate it to WAFv2 (AWS WAF console, \"Migrate\"), then save aws wafv2 get-web-acl --scope CLOUDFRONT --region us-east-1 --name NAME --id ID > NAME.json beside the distribution", ref)
+	}
+	parts := strings.Split(rest, ":")
+	if len(parts) == 5 && parts[1] == "wafv2" {
+		r := strings.Split(parts[4], "/")
+		if len(r) == 4 && r[1] == "webacl" {
+			scope := "CLOUDFRONT"
+			if r[0] != "global" {
+				scope = "REGIONAL"
+			}
+			return fmt.Sprintf("%q names no WebACL document in the configuration: save it with aws wafv2 get-web-acl --scope %s --region %s --name %s --id %s > %s.json", ref, scope, parts[2], r[2], r[3], r[2])
+		}
+	}
+	if len(parts) == 5 && (parts[1] == "waf" || parts[1] == "waf-regional") {
+		return fmt.Sprintf("%q is a WAF Classic web ACL; openfront reads only WAFv2 web ACLs: migrate it to WAFv2, then save aws wafv2 get-web-acl --scope CLOUDFRONT --region us-east-1 --name NAME --id ID > NAME.json beside the distribution", ref)
+	}
+	return fmt.Sprintf("%q names no WebACL document in the configuration (CloudFront takes a WAFv2 web ACL's ARN here: aws wafv2 get-web-acl --scope CLOUDFRONT --region us-east-1 --name NAME --id ID > NAME.json)", ref)
 }
 
 func (v *validator) origin(f, op string, o *types.Origin) {
