@@ -221,8 +221,15 @@ func (v *validator) distribution(d *Distribution) {
 			v.fail(f, p+".Restrictions.GeoRestriction", "%v", err)
 		}
 	}
-	if w := deref(c.WebACLId); w != "" && v.set.WebACL(w) == nil {
-		v.fail(f, p+".WebACLId", "%s", missingWebACL(w))
+	if w := deref(c.WebACLId); w != "" {
+		switch acl := v.set.WebACL(w); {
+		case acl == nil:
+			v.fail(f, p+".WebACLId", "%s", missingWebACL(w))
+		case strings.Contains(deref(acl.Value.ARN), ":regional/webacl/"):
+			// CloudFront associates only web ACLs of scope CLOUDFRONT
+			// (ARN …:global/webacl/…, made in us-east-1).
+			v.fail(f, p+".WebACLId", "web ACL %s (%s) has scope REGIONAL; CloudFront takes only web ACLs of scope CLOUDFRONT (ARN arn:aws:wafv2:us-east-1:ACCOUNT:global/webacl/NAME/ID)", deref(acl.Value.Name), acl.File)
+		}
 	}
 	if c.Logging != nil && deref(c.Logging.Enabled) && deref(c.Logging.Bucket) == "" {
 		v.fail(f, p+".Logging.Bucket", "missing while Logging.Enabled is true")

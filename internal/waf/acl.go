@@ -55,6 +55,8 @@ type ACL struct {
 	asnFwd    *fwdConfig
 	// fingerprints: a statement or rate key inspects JA3 or JA4.
 	fingerprints bool
+	// skipped are the rules left out by WithSkippedManagedGroups.
+	skipped []string
 }
 
 // NeedsTLSFingerprints reports whether a rule inspects the JA3 or JA4
@@ -74,7 +76,22 @@ type Option func(*options)
 type options struct {
 	rateKeys int
 	asn      ASNLocator
+	skip     []string // managed rule groups not to run: "NAME" or "VENDOR/NAME"
 }
+
+// WithSkippedManagedGroups leaves out every web ACL rule whose
+// ManagedRuleGroupStatement names one of groups ("NAME", any vendor, or
+// "VENDOR/NAME"), whether or not this edge emulates it, instead of refusing
+// an unsupported one. Each rule left out is reported by Skipped, for the
+// caller to warn about: the web ACL then lets through what that group would
+// have stopped.
+func WithSkippedManagedGroups(groups ...string) Option {
+	return func(o *options) { o.skip = append(o.skip, groups...) }
+}
+
+// Skipped lists the rules WithSkippedManagedGroups left out, one sentence
+// each, naming the rule's JSON path and group.
+func (a *ACL) Skipped() []string { return a.skipped }
 
 // WithRateKeyLimit bounds the number of keys each rate-based rule tracks
 // (default 20,000); beyond it the least recently seen key of a sample is
@@ -121,6 +138,7 @@ func Compile(acl *types.WebACL, res Resources, opts ...Option) (*ACL, error) {
 		}
 	}
 	a.rules = cp.rules("Rules", acl.Rules, false)
+	a.skipped = cp.skipped
 	a.rates = cp.rates
 	a.fingerprints = cp.fingerprints
 	if cp.asnClient || cp.asnFwd != nil {
@@ -149,6 +167,23 @@ type compiler struct {
 	asnFwd    *fwdConfig
 	// fingerprints: a statement or rate key inspects JA3 or JA4.
 	fingerprints bool
+	// skipped are the rules left out by WithSkippedManagedGroups.
+	skipped []string
+}
+
+// skips reports whether the web ACL rule r is a managed rule group reference
+// to leave out (WithSkippedManagedGroups), and records it.
+func (cp *compiler) skips(path string, r *types.Rule) bool {
+	m := r.Statement
+	if m == nil || m.ManagedRuleGroupStatement == nil {
+		return false
+	}
+	vendor, name := deref(m.ManagedRuleGroupStatement.VendorName), deref(m.ManagedRuleGroupStatement.Name)
+	if !slices.Contains(cp.opts.skip, name) && !slices.Contains(cp.opts.skip, vendor+"/"+name) {
+		return false
+	}
+	cp.skipped = append(cp.skipped, fmt.Sprintf("%s: rule %q is not evaluated: managed rule group %s/%s is skipped (--waf-skip-managed-group), so requests it would block or count pass", path, deref(r.Name), vendor, name))
+	return true
 }
 
 func (cp *compiler) errorf(format string, args ...any) {
@@ -188,6 +223,9 @@ func (cp *compiler) rules(path string, in []types.Rule, inGroup bool) []*rule {
 		byName[deref(r.Name)] = i
 		if r.Priority < 0 {
 			cp.errorf("%s.Priority: must be >= 0, got %d", p, r.Priority)
+		}
+		if !inGroup && cp.skips(p, r) {
+			continue
 		}
 		out = append(out, cp.rule(p, r, inGroup))
 	}
