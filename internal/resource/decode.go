@@ -267,12 +267,14 @@ func (d *decoder) decode(path string, src any, dst reflect.Value) {
 func parseTimestamp(src any) (time.Time, error) {
 	switch v := src.(type) {
 	case json.Number:
-		f, err := v.Float64()
-		if err != nil || f < 0 || f > 1e11 {
+		// Read the digits, not a float64, so milliseconds stay exact.
+		whole, frac, _ := strings.Cut(string(v), ".")
+		sec, err := strconv.ParseInt(whole, 10, 64)
+		ns, ferr := strconv.ParseInt((frac + "000000000")[:9], 10, 64)
+		if err != nil || ferr != nil || sec < 0 || sec > 1e11 || len(frac) > 9 {
 			return time.Time{}, fmt.Errorf("%s is not a timestamp in epoch seconds", v)
 		}
-		sec, frac := math.Modf(f)
-		return time.Unix(int64(sec), int64(math.Round(frac*1e9))).UTC(), nil
+		return time.Unix(sec, ns).UTC(), nil
 	case string:
 		for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999Z07:00"} {
 			if tm, err := time.Parse(layout, v); err == nil {

