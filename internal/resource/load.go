@@ -255,6 +255,10 @@ func (s *Set) add(file string, data []byte) []error {
 	if v, ok := top["ETag"]; ok {
 		d.decode("ETag", v, reflect.ValueOf(&etag).Elem())
 	}
+	if why := bareDocument(top); why != "" {
+		d.fail("", "%s", why)
+		return d.errs
+	}
 	var kinds []string
 	for k := range top {
 		if k == "ETag" || slices.Contains(siblings, k) {
@@ -386,6 +390,28 @@ func (s *Set) add(file string, data []byte) []error {
 		}
 	}
 	return d.errs
+}
+
+// bareDocument recognises a resource saved without the key the CLI prints
+// it under — the input of create-distribution/update-distribution
+// --distribution-config (what `jq .DistributionConfig` leaves), or a web ACL
+// copied from the console's JSON view — and says how to wrap it.
+func bareDocument(top map[string]any) string {
+	has := func(keys ...string) bool {
+		for _, k := range keys {
+			if _, ok := top[k]; !ok {
+				return false
+			}
+		}
+		return true
+	}
+	switch {
+	case has("CallerReference", "Origins", "DefaultCacheBehavior"):
+		return `this is a bare DistributionConfig (the input of create-distribution and update-distribution --distribution-config), without the distribution id: save it as get-distribution-config prints it, {"DistributionConfig": …}, in a file named after the id (jq '{DistributionConfig: .}' FILE > ID.json), or save aws cloudfront get-distribution --id ID`
+	case has("DefaultAction", "Rules", "VisibilityConfig"):
+		return `this is a bare web ACL: save it as aws wafv2 get-web-acl prints it, {"WebACL": …} (jq '{WebACL: .}' FILE)`
+	}
+	return ""
 }
 
 // addWAF decodes one wafv2 document and files it by ARN.

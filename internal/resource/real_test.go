@@ -1,6 +1,7 @@
 package resource
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -188,5 +189,84 @@ func TestDistributionConfigFileName(t *testing.T) {
 	var e *Error
 	if !errors.As(err, &e) || !strings.Contains(err.Error(), `takes its distribution id from the file name: name the file <ID>.json (for example E2QWRUHAPOMQZL.json), not "cf-config.json"`) {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// TestBareDocuments: a DistributionConfig saved without its wrapper (what
+// `jq .DistributionConfig` leaves, the input of update-distribution) and a
+// web ACL copied from the console's JSON view are refused with how to wrap
+// them, instead of one "unknown document kind" per key.
+func TestBareDocuments(t *testing.T) {
+	unwrap := func(dir, file, key string) string {
+		b, err := os.ReadFile(filepath.Join("testdata", "real", dir, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc map[string]json.RawMessage
+		if err := json.Unmarshal(b, &doc); err != nil {
+			t.Fatal(err)
+		}
+		if key == "DistributionConfig" {
+			var d map[string]json.RawMessage
+			if err := json.Unmarshal(doc["Distribution"], &d); err != nil {
+				t.Fatal(err)
+			}
+			return string(d[key])
+		}
+		return string(doc[key])
+	}
+	cases := []struct{ name, body, want string }{
+		{"distribution config", unwrap("update-distribution-webacl", "E7PY9GL1Z6YJ4.json", "DistributionConfig"),
+			`cf-dist-config.json: this is a bare DistributionConfig (the input of create-distribution and update-distribution --distribution-config), without the distribution id: save it as get-distribution-config prints it, {"DistributionConfig": …}, in a file named after the id`},
+		{"web ACL", unwrap("waf-createdbycloudfront", "CreatedByCloudFront-cf37def6.json", "WebACL"),
+			`cf-dist-config.json: this is a bare web ACL: save it as aws wafv2 get-web-acl prints it, {"WebACL": …}`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := writeFiles(t, map[string]string{"cf-dist-config.json": tc.body, "E1.json": goodConfig})
+			_, err := Load([]string{dir})
+			if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "unknown document kind") {
+				t.Fatalf("got %v, want only %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestFunctionWarnings: CloudFront Functions and Lambda@Edge are accepted and
+// not run (decisions.md); each association is warned about by ARN and event,
+// with what skipping it changes.
+func TestFunctionWarnings(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "real", "inventory-get-distribution-config", "E2SG3UFLQ4AO5E.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An association as a user's runbook shows it (etendo-path-rewrite), and
+	// a Lambda@Edge one.
+	body := strings.Replace(string(b), `"FunctionAssociations": {
+        "Quantity": 0
+      },`, `"FunctionAssociations": {"Quantity": 1, "Items": [{
+        "FunctionARN": "arn:aws:cloudfront::278186107973:function/etendo-path-rewrite-staging", "EventType": "viewer-request"}]},`, 1)
+	body = strings.Replace(body, `"LambdaFunctionAssociations": {
+        "Quantity": 0
+      },`, `"LambdaFunctionAssociations": {"Quantity": 1, "Items": [{
+        "LambdaFunctionARN": "arn:aws:lambda:us-east-1:123456789012:function:auth:3", "EventType": "origin-request", "IncludeBody": false}]},`, 1)
+	dir := writeFiles(t, map[string]string{"E2SG3UFLQ4AO5E.json": body})
+	set, err := Load([]string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	warnings, err := Validate(set, Options{SelfSigned: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"DistributionConfig.DefaultCacheBehavior.FunctionAssociations.Items[0]: CloudFront Function arn:aws:cloudfront::278186107973:function/etendo-path-rewrite-staging (viewer-request) is not run by openfront: what it would rewrite, redirect, refuse or add passes unchanged",
+		"DistributionConfig.DefaultCacheBehavior.LambdaFunctionAssociations.Items[0]: Lambda@Edge function arn:aws:lambda:us-east-1:123456789012:function:auth:3 (origin-request) is not run by openfront",
+	}
+	all := strings.Join(warnings, "\n")
+	for _, w := range want {
+		if !strings.Contains(all, w) {
+			t.Errorf("got warnings %q, want %q", warnings, w)
+		}
 	}
 }

@@ -483,8 +483,10 @@ func (v *validator) cacheBehavior(f, bp string, b *types.CacheBehavior, origins 
 			}
 		}
 	}
-	if b.LambdaFunctionAssociations != nil && len(b.LambdaFunctionAssociations.Items) > 0 {
-		v.warn(f, bp+".LambdaFunctionAssociations", "Lambda@Edge functions are not run by openfront")
+	if b.LambdaFunctionAssociations != nil {
+		for i, la := range b.LambdaFunctionAssociations.Items {
+			v.warn(f, fmt.Sprintf("%s.LambdaFunctionAssociations.Items[%d]", bp, i), "Lambda@Edge function %s (%s) is not run by openfront: what it would rewrite, redirect, refuse or add passes unchanged", deref(la.LambdaFunctionARN), la.EventType)
+		}
 	}
 }
 
