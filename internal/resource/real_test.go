@@ -270,3 +270,18 @@ func TestFunctionWarnings(t *testing.T) {
 		}
 	}
 }
+
+// TestRealWAFDocuments decodes WAF documents that have no distribution of
+// their own strictly, as a configuration folder would.
+func TestRealWAFDocuments(t *testing.T) {
+	for _, f := range []string{"waf-atp-awsdocs/ATPModuleACL.json", "waf-createdbycloudfront/CreatedByCloudFront-cf37def6.json", "waf-lab2/lab2-vpc-cf-waf.json"} {
+		data, err := os.ReadFile(filepath.Join("testdata", "real", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := newSet()
+		if errs := s.add(f, data); len(errs) > 0 || len(s.WebACLs) != 1 {
+			t.Errorf("%s: got %v, %d web ACLs", f, errs, len(s.WebACLs))
+		}
+	}
+}

@@ -81,3 +81,18 @@ func TestRealLab2(t *testing.T) {
 	}
 	t.Errorf("got labels %v, want GenericLFI_QueryArguments", v.Labels)
 }
+
+// TestRealATP: the AWS WAF Developer Guide's ATP web ACL (ManagedRuleGroupConfigs
+// with request and response inspection) is refused by the group's name; with
+// it skipped, nothing is left to run and every request is allowed.
+func TestRealATP(t *testing.T) {
+	doc := realACL(t, "waf-atp-awsdocs", "ATPModuleACL.json")
+	_, err := Compile(decodeACL(t, doc), testResources())
+	if err == nil || !strings.Contains(err.Error(), "managed rule group AWS/AWSManagedRulesATPRuleSet is not supported by this edge") {
+		t.Fatalf("got %v", err)
+	}
+	a := mustCompile(t, doc, testResources(), WithSkippedManagedGroups("AWSManagedRulesATPRuleSet"))
+	if v := a.Evaluate(post("/web/login", `{"form":{"username":"u","password":"p"}}`, "Host", "shop.example.com", "Content-Type", "application/json"), t0); v.Action != ActionAllow || len(a.Skipped()) != 1 {
+		t.Errorf("got %s, skipped %q", v.Action, a.Skipped())
+	}
+}
