@@ -37,6 +37,8 @@ func TestRealDocuments(t *testing.T) {
 		{dir: "waf-createdbycloudfront", wantIDs: []string{"E7PY9GL1Z6YJ4"}},
 		{dir: "awscli-wafv2-sets", wantIDs: []string{"EMLARXS9EXAMPLE"},
 			wantErr: []string{"DistributionConfig.WebACLId: web ACL test01 (", "has scope REGIONAL; CloudFront takes only web ACLs of scope CLOUDFRONT"}},
+		{dir: "awsdocs-public-key", wantIDs: []string{"EMLARXS9EXAMPLE"}},
+		{dir: "tutorial-oac-spa", wantIDs: []string{"E1A2B3C4D5E6F7"}},
 		{dir: "awscli-list-distributions",
 			wantErr: []string{"distributions.json: DistributionList: a list output is not read: list-distributions prints summaries without DefaultRootObject and Logging",
 				"aws cloudfront get-distribution --id $id > $id.json"}},

@@ -88,6 +88,14 @@ func TestRealConfigServe(t *testing.T) {
 			t.Fatalf("got %d %q, want 200 from the bucket, path-style, query forwarded (QueryString true)", r.Status, r.Body)
 		}
 	})
+	t.Run("key group of the developer guide's public key", func(t *testing.T) {
+		o := newOrigin(t, "s3", nil)
+		e := startEdge(t, realDocs(t, "awsdocs-public-key"), "--s3-endpoint", o.srv.URL)
+		r := e.do(t, request{Host: "d111111abcdef8.cloudfront.net", Target: "/"})
+		if r.Status != 403 || !strings.Contains(string(r.Body), "<Code>MissingKey</Code>") || len(o.requests()) != 0 {
+			t.Errorf("unsigned: got %d %q (%d origin requests), want 403 MissingKey and no origin request", r.Status, r.Body, len(o.requests()))
+		}
+	})
 	t.Run("CreatedByCloudFront web ACL", func(t *testing.T) {
 		o := newOrigin(t, "website", nil)
 		e := startEdge(t, realDocs(t, "waf-createdbycloudfront"), "--s3-website-endpoint", o.srv.URL,
