@@ -287,3 +287,48 @@ func TestRealWAFDocuments(t *testing.T) {
 		}
 	}
 }
+
+// TestDeploymentSettings: the 2022–2025 settings that decide which
+// distribution CloudFront routes a viewer to, on the inventory document.
+func TestDeploymentSettings(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "real", "inventory-get-distribution-config", "E2SG3UFLQ4AO5E.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, from, to, wantWarn, wantErr string
+	}{
+		{"unchanged", "", "", "", ""},
+		{"continuous deployment", `"ContinuousDeploymentPolicyId": ""`, `"ContinuousDeploymentPolicyId": "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"`,
+			"DistributionConfig.ContinuousDeploymentPolicyId: continuous deployment policy a1b2c3d4-5678-90ab-cdef-EXAMPLE11111 is not applied", ""},
+		{"staging", `"Staging": false`, `"Staging": true`, "DistributionConfig.Staging: a staging distribution", ""},
+		{"grpc", `"GrpcConfig": {
+        "Enabled": false
+      }`, `"GrpcConfig": {"Enabled": true}`, "DistributionConfig.DefaultCacheBehavior.GrpcConfig: gRPC is not proxied", ""},
+		{"multi-tenant", `"Staging": false,`, `"Staging": false, "ConnectionMode": "tenant-only",`, "",
+			"DistributionConfig.ConnectionMode: a multi-tenant distribution (tenant-only) serves viewers only through its distribution tenants"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			body := strings.Replace(string(b), tc.from, tc.to, 1)
+			if tc.from != "" && body == string(b) {
+				t.Fatalf("%q not found", tc.from)
+			}
+			set, err := Load([]string{writeFiles(t, map[string]string{"E2SG3UFLQ4AO5E.json": body})})
+			if err != nil {
+				t.Fatal(err)
+			}
+			warnings, err := Validate(set, Options{SelfSigned: true})
+			switch {
+			case tc.wantErr == "" && err != nil:
+				t.Fatalf("got %v", err)
+			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+				t.Fatalf("got %v, want %q", err, tc.wantErr)
+			}
+			all := strings.Join(warnings, "\n")
+			if (tc.wantWarn == "") != (len(warnings) == 0) || !strings.Contains(all, tc.wantWarn) {
+				t.Errorf("got warnings %q, want %q", warnings, tc.wantWarn)
+			}
+		})
+	}
+}

@@ -213,6 +213,7 @@ func (v *validator) distribution(d *Distribution) {
 			}
 		}
 	}
+	v.deployment(f, p, c)
 	v.customErrors(f, p, c)
 	v.viewerCertificate(f, p, c)
 	if r := c.Restrictions; r != nil && r.GeoRestriction != nil {
@@ -233,6 +234,23 @@ func (v *validator) distribution(d *Distribution) {
 	}
 	if c.Logging != nil && deref(c.Logging.Enabled) && deref(c.Logging.Bucket) == "" {
 		v.fail(f, p+".Logging.Bucket", "missing while Logging.Enabled is true")
+	}
+}
+
+// deployment checks how CloudFront would route viewers to the distribution
+// at all: multi-tenant distributions only through tenants (refused: nothing
+// here reads tenants), staging distributions and continuous deployment
+// policies only by a traffic split openfront does not make (warned: each
+// distribution is served at its own names, the primary taking all traffic).
+func (v *validator) deployment(f, p string, c *types.DistributionConfig) {
+	if c.ConnectionMode == types.ConnectionModeTenantOnly {
+		v.fail(f, p+".ConnectionMode", "a multi-tenant distribution (tenant-only) serves viewers only through its distribution tenants, which openfront does not read")
+	}
+	if id := deref(c.ContinuousDeploymentPolicyId); id != "" {
+		v.warn(f, p+".ContinuousDeploymentPolicyId", "continuous deployment policy %s is not applied: this distribution serves every request, its staging distribution none", id)
+	}
+	if deref(c.Staging) {
+		v.warn(f, p+".Staging", "a staging distribution: CloudFront sends it only what its primary's continuous deployment policy routes to it; openfront serves it at its own domain names")
 	}
 }
 
@@ -467,6 +485,9 @@ func (v *validator) cacheBehavior(f, bp string, b *types.CacheBehavior, origins 
 	}
 	if ts := b.TrustedSigners; ts != nil && deref(ts.Enabled) && len(v.opts.TrustedSignerKeys) == 0 {
 		v.fail(f, bp+".TrustedSigners", "trusted signers (legacy CloudFront key pairs) need their public keys: pass --trusted-signer-key KEY_PAIR_ID=PUBLIC.pem")
+	}
+	if g := b.GrpcConfig; g != nil && deref(g.Enabled) {
+		v.warn(f, bp+".GrpcConfig", "gRPC is not proxied: openfront reaches origins over HTTP/1.1, so gRPC calls fail where CloudFront would carry them over HTTP/2")
 	}
 	if b.FunctionAssociations != nil {
 		for i, a := range b.FunctionAssociations.Items {
