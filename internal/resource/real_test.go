@@ -305,6 +305,12 @@ func TestDeploymentSettings(t *testing.T) {
 		{"grpc", `"GrpcConfig": {
         "Enabled": false
       }`, `"GrpcConfig": {"Enabled": true}`, "DistributionConfig.DefaultCacheBehavior.GrpcConfig: gRPC is not proxied", ""},
+		{"viewer mTLS required", `"Staging": false,`, `"Staging": false, "ViewerMtlsConfig": {"Mode": "required", "TrustStoreConfig": {"TrustStoreId": "ts-1"}},`, "",
+			"DistributionConfig.ViewerMtlsConfig.Mode: viewer mutual TLS (required) is not supported by openfront"},
+		{"viewer mTLS optional", `"Staging": false,`, `"Staging": false, "ViewerMtlsConfig": {"Mode": "optional", "TrustStoreConfig": {"TrustStoreId": "ts-1"}},`,
+			"DistributionConfig.ViewerMtlsConfig.Mode: viewer mutual TLS (optional) is not performed", ""},
+		{"connection function", `"Staging": false,`, `"Staging": false, "ConnectionFunctionAssociation": {"Id": "cf-1"},`,
+			"DistributionConfig.ConnectionFunctionAssociation: connection function cf-1 is not run by openfront", ""},
 		{"multi-tenant", `"Staging": false,`, `"Staging": false, "ConnectionMode": "tenant-only",`, "",
 			"DistributionConfig.ConnectionMode: a multi-tenant distribution (tenant-only) serves viewers only through its distribution tenants"},
 	}

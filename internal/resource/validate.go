@@ -249,6 +249,19 @@ func (v *validator) deployment(f, p string, c *types.DistributionConfig) {
 	if id := deref(c.ContinuousDeploymentPolicyId); id != "" {
 		v.warn(f, p+".ContinuousDeploymentPolicyId", "continuous deployment policy %s is not applied: this distribution serves every request, its staging distribution none", id)
 	}
+	// Viewer mTLS (2025): "required" refuses viewers without a trusted
+	// client certificate, which this edge does not ask for, so serving would
+	// let them in; the other modes admit every viewer.
+	if m := c.ViewerMtlsConfig; m != nil {
+		if m.Mode == types.ViewerMtlsModeRequired {
+			v.fail(f, p+".ViewerMtlsConfig.Mode", "viewer mutual TLS (required) is not supported by openfront: serving without it would admit viewers CloudFront refuses")
+		} else if m.Mode != "" {
+			v.warn(f, p+".ViewerMtlsConfig.Mode", "viewer mutual TLS (%s) is not performed: no client certificate is asked for or passed on", m.Mode)
+		}
+	}
+	if a := c.ConnectionFunctionAssociation; a != nil && deref(a.Id) != "" {
+		v.warn(f, p+".ConnectionFunctionAssociation", "connection function %s is not run by openfront: connections it would refuse are accepted", deref(a.Id))
+	}
 	if deref(c.Staging) {
 		v.warn(f, p+".Staging", "a staging distribution: CloudFront sends it only what its primary's continuous deployment policy routes to it; openfront serves it at its own domain names")
 	}
