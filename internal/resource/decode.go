@@ -159,7 +159,8 @@ func (d *decoder) decode(path string, src any, dst reflect.Value) {
 		for _, k := range keys {
 			f, ok := fieldByName(t, k)
 			if !ok {
-				d.fail(join(path, k), "unknown field")
+				// AWS adds members often; say which side may be behind.
+				d.fail(join(path, k), "unknown field: %s has no such member in the AWS SDK openfront is built with (a misspelling, or a setting newer than this openfront)", t.Name())
 				continue
 			}
 			d.decode(join(path, k), m[k], dst.FieldByIndex(f.Index))
