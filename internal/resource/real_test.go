@@ -338,3 +338,34 @@ func TestDeploymentSettings(t *testing.T) {
 		})
 	}
 }
+
+// TestQuantityForms: the forms an empty list takes in real dumps — Items
+// left out (the AWS CLI), null (boto3 and SDK dumps), [] (hand-edited) — all
+// load; a Quantity that disagrees or is missing is refused as CloudFront's
+// API refuses it.
+func TestQuantityForms(t *testing.T) {
+	const from = `"Aliases": {"Quantity": 1, "Items": ["shop.example.com"]}`
+	cases := []struct{ name, aliases, wantErr string }{
+		{"items left out", `"Aliases": {"Quantity": 0}`, ""},
+		{"items null", `"Aliases": {"Quantity": 0, "Items": null}`, ""},
+		{"items empty", `"Aliases": {"Quantity": 0, "Items": []}`, ""},
+		{"aliases null", `"Aliases": null`, ""},
+		{"quantity disagrees", `"Aliases": {"Quantity": 1, "Items": null}`, "DistributionConfig.Aliases.Quantity: is 1 but Items has 0 entries"},
+		{"quantity missing", `"Aliases": {"Items": []}`, "DistributionConfig.Aliases.Quantity: missing"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			body := strings.Replace(goodConfig, from, tc.aliases, 1)
+			set, err := Load([]string{writeFiles(t, map[string]string{"E1.json": body})})
+			if err == nil {
+				_, err = Validate(set, Options{})
+			}
+			switch {
+			case tc.wantErr == "" && err != nil:
+				t.Fatalf("got %v", err)
+			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+				t.Fatalf("got %v, want %q", err, tc.wantErr)
+			}
+		})
+	}
+}
