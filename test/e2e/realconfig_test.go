@@ -96,6 +96,31 @@ func TestRealConfigServe(t *testing.T) {
 			t.Errorf("unsigned: got %d %q (%d origin requests), want 403 MissingKey and no origin request", r.Status, r.Body, len(o.requests()))
 		}
 	})
+	t.Run("OAC with CORS response headers policy", func(t *testing.T) {
+		useS3Credentials(t, "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+		o := newOrigin(t, "s3", nil)
+		e := startEdge(t, realDocs(t, "agile3d-cors"), "--s3-endpoint", o.srv.URL)
+		r := e.do(t, request{Proto: "https", Host: "eagile3dexample.cloudfront.localhost", Target: "/sequences/a/frame-001.bin",
+			Header: map[string][]string{"Origin": {"https://agile3d-demo.vercel.app"}, "Range": {"bytes=0-99"}, "Cookie": {"s=1"}}})
+		if r.Status != 200 {
+			t.Errorf("got %d, want 200", r.Status)
+		}
+		// Response headers policies are not applied yet: the CORS policy is
+		// announced as not applied rather than ignored in silence.
+		if w := e.status(t).Warnings; len(w) != 1 || !strings.Contains(w[0], "response headers policy AGILE3D-CORS-Expose-Range (55e5213e-078c-454d-be12-9acdeedea070) is not applied by openfront") {
+			t.Errorf("got /status warnings %q, want the response headers policy named", w)
+		}
+		got := o.requests()
+		if len(got) != 1 {
+			t.Fatalf("got %d origin requests, want 1", len(got))
+		}
+		h := got[0].Header
+		if got[0].Path != "/agile3d-demo-sequences-495599771100-us-east-1/sequences/a/frame-001.bin" ||
+			!strings.HasPrefix(h.Get("Authorization"), "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/") ||
+			h.Get("Range") != "bytes=0-99" || h.Get("Origin") != "https://agile3d-demo.vercel.app" || h.Get("Cookie") != "" {
+			t.Errorf("origin got %s with %v; want the bucket's key, signed, Range and Origin forwarded, no cookie", got[0].Path, h)
+		}
+	})
 	t.Run("CreatedByCloudFront web ACL", func(t *testing.T) {
 		o := newOrigin(t, "website", nil)
 		e := startEdge(t, realDocs(t, "waf-createdbycloudfront"), "--s3-website-endpoint", o.srv.URL,
