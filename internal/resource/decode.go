@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/goccy/go-yaml"
 )
@@ -114,8 +116,9 @@ func normalizeYAML(v any) any {
 // wrong types and enum values outside the SDK's Values() are errors, each
 // with its JSON path. It collects every error instead of stopping at one.
 type decoder struct {
-	file string
-	errs []error
+	file  string
+	errs  []error
+	warns []string
 }
 
 func (d *decoder) fail(path, format string, args ...any) {
@@ -177,8 +180,15 @@ func (d *decoder) decode(path string, src any, dst reflect.Value) {
 			}
 			b, err := base64.StdEncoding.DecodeString(str)
 			if err != nil {
-				d.fail(path, "%q is not base64 (the AWS CLI prints blobs in base64)", str)
+				// The console's JSON editor and many write-ups show the
+				// plain text; say what the CLI would have printed.
+				d.fail(path, "%q is not base64 (the AWS CLI prints blobs in base64; for the text %q write %q)", str, str, base64.StdEncoding.EncodeToString([]byte(str)))
 				return
+			}
+			if isText(str) && !isText(string(b)) {
+				// "POST" or "test" are valid base64 too: plain text from
+				// the console would match other bytes without a word.
+				d.warns = append(d.warns, (&Error{File: d.file, Path: path, Msg: fmt.Sprintf("%q is read as base64, as the AWS CLI prints blobs, and decodes to bytes that are not text; if it is meant as the text itself (as the console's JSON editor shows it), write %q", str, base64.StdEncoding.EncodeToString([]byte(str)))}).Error())
 			}
 			dst.SetBytes(b)
 			return
@@ -256,6 +266,20 @@ func (d *decoder) decode(path string, src any, dst reflect.Value) {
 		return
 	}
 	d.fail(path, "openfront cannot read this field (Go type %s)", t)
+}
+
+// isText reports whether s is printable UTF-8 text (tabs and newlines
+// allowed), as search strings almost always are.
+func isText(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if !unicode.IsPrint(r) && r != '\t' && r != '\n' && r != '\r' {
+			return false
+		}
+	}
+	return true
 }
 
 // parseTimestamp reads a timestamp in each form real dumps carry it:

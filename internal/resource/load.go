@@ -45,6 +45,8 @@ type Set struct {
 	Functions map[string]*Function
 	// Files lists every file read, for the admin status and reload watching.
 	Files []string
+	// warnings are the decoder's, reported by Validate with its own.
+	warnings []string
 }
 
 // Function is a CloudFront Function's code and runtime.
@@ -251,6 +253,7 @@ func (s *Set) add(file string, data []byte) []error {
 		return []error{&Error{File: file, Msg: "want a JSON object at the top level, as the AWS CLI prints"}}
 	}
 	d := &decoder{file: file}
+	defer func() { s.warnings = append(s.warnings, d.warns...) }()
 	var etag string
 	if v, ok := top["ETag"]; ok {
 		d.decode("ETag", v, reflect.ValueOf(&etag).Elem())

@@ -369,3 +369,45 @@ func TestQuantityForms(t *testing.T) {
 		})
 	}
 }
+
+// TestSearchStringForms: the AWS CLI prints SearchString in base64; the
+// console's JSON editor and AWS's own write-ups show the text. Text that is
+// not base64 is refused with its encoding; text that happens to be base64
+// ("POST") is read as the CLI means it, with a warning.
+func TestSearchStringForms(t *testing.T) {
+	acl := func(search string) string {
+		return `{"WebACL": {"Name": "a", "Id": "1", "ARN": "arn:aws:wafv2:us-east-1:1:global/webacl/a/1", "DefaultAction": {"Allow": {}},
+  "VisibilityConfig": {"SampledRequestsEnabled": true, "CloudWatchMetricsEnabled": true, "MetricName": "a"},
+  "Rules": [{"Name": "r", "Priority": 0, "Action": {"Block": {}},
+    "VisibilityConfig": {"SampledRequestsEnabled": true, "CloudWatchMetricsEnabled": true, "MetricName": "r"},
+    "Statement": {"ByteMatchStatement": {"SearchString": "` + search + `", "FieldToMatch": {"Method": {}},
+      "TextTransformations": [{"Priority": 0, "Type": "NONE"}], "PositionalConstraint": "EXACTLY"}}}]}}`
+	}
+	cases := []struct{ name, search, wantErr, wantWarn string }{
+		{"cli base64", "UE9TVA==", "", ""},
+		{"text, not base64", "/wp-admin", `WebACL.Rules[0].Statement.ByteMatchStatement.SearchString: "/wp-admin" is not base64 (the AWS CLI prints blobs in base64; for the text "/wp-admin" write "L3dwLWFkbWlu")`, ""},
+		{"text that is base64", "POST", "", `WebACL.Rules[0].Statement.ByteMatchStatement.SearchString: "POST" is read as base64, as the AWS CLI prints blobs, and decodes to bytes that are not text; if it is meant as the text itself (as the console's JSON editor shows it), write "UE9TVA=="`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			set, err := Load([]string{writeFiles(t, map[string]string{"acl.json": acl(tc.search), "E1.json": goodConfig})})
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("got %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			warnings, err := Validate(set, Options{SelfSigned: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			all := strings.Join(warnings, "\n")
+			if (tc.wantWarn == "") != (len(warnings) == 0) || !strings.Contains(all, tc.wantWarn) {
+				t.Errorf("got warnings %q, want %q", warnings, tc.wantWarn)
+			}
+		})
+	}
+}

@@ -85,7 +85,7 @@ func (s *Set) ResponseHeadersPolicy(id string) (*types.ResponseHeadersPolicyConf
 // Validate checks the set as CloudFront's API would and returns every error
 // (joined) plus warnings about settings openfront reads but does not act on.
 func Validate(s *Set, o Options) (warnings []string, err error) {
-	v := &validator{set: s, opts: o}
+	v := &validator{set: s, opts: o, warnings: slices.Clone(s.warnings)}
 	v.keys()
 	v.originAccessControls()
 	v.wafSets()
