@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -94,5 +95,51 @@ func TestRealATP(t *testing.T) {
 	a := mustCompile(t, doc, testResources(), WithSkippedManagedGroups("AWSManagedRulesATPRuleSet"))
 	if v := a.Evaluate(post("/web/login", `{"form":{"username":"u","password":"p"}}`, "Host", "shop.example.com", "Content-Type", "application/json"), t0); v.Action != ActionAllow || len(a.Skipped()) != 1 {
 		t.Errorf("got %s, skipped %q", v.Action, a.Skipped())
+	}
+}
+
+// TestRealCountLabelPattern: the pattern AWS's architects publish for
+// WordPress (AWS China blog "CloudFront + WAF for WordPress", §4.4): the
+// Common rule set's CrossSiteScripting_BODY and SizeRestrictions_BODY set to
+// Count, then a custom rule that blocks on the XSS label except under
+// /wp-admin. The fragments are assembled into a web ACL as get-web-acl
+// prints it (SearchString in base64).
+func TestRealCountLabelPattern(t *testing.T) {
+	doc := aclJSON(`[
+	  {"Name": "AWS-AWSManagedRulesCommonRuleSet", "Priority": 30, "OverrideAction": {"None": {}},
+	   "Statement": {"ManagedRuleGroupStatement": {"VendorName": "AWS", "Name": "AWSManagedRulesCommonRuleSet", "Version": "Version_1.12",
+	     "RuleActionOverrides": [
+	       {"Name": "CrossSiteScripting_BODY", "ActionToUse": {"Count": {}}},
+	       {"Name": "SizeRestrictions_BODY", "ActionToUse": {"Count": {}}}]}},
+	   "VisibilityConfig": {"SampledRequestsEnabled": true, "CloudWatchMetricsEnabled": true, "MetricName": "crs"}},
+	  {"Name": "BlockXSSBodyExceptAdmin", "Priority": 35,
+	   "Statement": {"AndStatement": {"Statements": [
+	     {"LabelMatchStatement": {"Scope": "LABEL", "Key": "awswaf:managed:aws:core-rule-set:CrossSiteScripting_Body"}},
+	     {"NotStatement": {"Statement": {"ByteMatchStatement": {"SearchString": "` + b64s("/wp-admin") + `", "FieldToMatch": {"UriPath": {}},
+	       "TextTransformations": [{"Priority": 0, "Type": "LOWERCASE"}], "PositionalConstraint": "STARTS_WITH"}}}}]}},
+	   "Action": {"Block": {}},
+	   "VisibilityConfig": {"SampledRequestsEnabled": true, "CloudWatchMetricsEnabled": true, "MetricName": "xss"}}]`)
+	a := mustCompile(t, doc, testResources())
+	form := func(path string) *Request {
+		body := "content=%3Cscript%3Ealert(1)%3C%2Fscript%3E"
+		return post(path, body, "Host", "blog.example.com", "User-Agent", "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0", "Accept", "*/*",
+			"Content-Type", "application/x-www-form-urlencoded", "Content-Length", itoa(len(body)))
+	}
+	cases := []struct {
+		name, path, wantAction, wantRule string
+	}{
+		{"xss in a comment form", "/wp-comments-post.php", ActionBlock, "BlockXSSBodyExceptAdmin"},
+		{"xss posted by an editor", "/wp-admin/post.php", ActionAllow, "Default_Action"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			v := a.Evaluate(form(tc.path), t0)
+			if v.Action != tc.wantAction || v.TerminatingRuleID != tc.wantRule {
+				t.Errorf("got %s by %s (labels %v), want %s by %s", v.Action, v.TerminatingRuleID, v.Labels, tc.wantAction, tc.wantRule)
+			}
+			if !slices.Contains(v.Labels, "awswaf:managed:aws:core-rule-set:CrossSiteScripting_Body") {
+				t.Errorf("got labels %v, want the counted XSS label", v.Labels)
+			}
+		})
 	}
 }
