@@ -139,6 +139,16 @@ var documentKinds = []string{"Distribution", "DistributionConfig", "CachePolicy"
 // ResponseMetadata of a boto3 response dumped as JSON.
 var siblings = []string{"LockToken", "ApplicationIntegrationURL", "Location", "ResponseMetadata"}
 
+// ignoredKinds are documents a user dumping "everything" will have that
+// carry nothing this edge acts on: they are skipped with a warning saying
+// why, rather than refusing the folder.
+var ignoredKinds = map[string]string{
+	"CloudFrontOriginAccessIdentity": "an origin's OriginAccessIdentity is signed with the edge's AWS credentials; the identity document is not needed",
+	"FunctionSummary":                "CloudFront Functions are not run by openfront (each association is warned about)",
+	"ContinuousDeploymentPolicy":     "openfront does not split traffic to staging distributions (a primary's ContinuousDeploymentPolicyId is warned about)",
+	"RealtimeLogConfig":              "real-time logs are not sent; the standard access log is written",
+}
+
 // listKinds are the list-* outputs, refused with the reason and the command
 // that dumps each resource whole: a DistributionSummary lacks
 // DefaultRootObject, Logging and CallerReference, so serving from it would
@@ -263,8 +273,14 @@ func (s *Set) add(file string, data []byte) []error {
 		return d.errs
 	}
 	var kinds []string
+	ignored := false
 	for k := range top {
 		if k == "ETag" || slices.Contains(siblings, k) {
+			continue
+		}
+		if why, ok := ignoredKinds[k]; ok {
+			s.warnings = append(s.warnings, (&Error{File: file, Path: k, Msg: "not read: " + why}).Error())
+			ignored = true
 			continue
 		}
 		if why, ok := listKinds[k]; ok {
@@ -276,6 +292,9 @@ func (s *Set) add(file string, data []byte) []error {
 			continue
 		}
 		kinds = append(kinds, k)
+	}
+	if len(kinds) == 0 && ignored && len(d.errs) == 0 {
+		return nil
 	}
 	if len(kinds) != 1 {
 		if len(d.errs) == 0 {

@@ -411,3 +411,36 @@ func TestSearchStringForms(t *testing.T) {
 		})
 	}
 }
+
+// TestIgnoredKinds: documents of features that change nothing here load with
+// a warning; a folder holding one does not fail.
+func TestIgnoredKinds(t *testing.T) {
+	// The create-function answer from a public repository's README (the
+	// library's file id 3985846446), its "<account id>" placeholder filled.
+	const function = `{
+    "Location": "https://cloudfront.amazonaws.com/2020-05-31/function/arn:aws:cloudfront::123456789012:function/url-rewrite-single-page-apps",
+    "ETag": "EXXXXXXXXXXXX",
+    "FunctionSummary": {
+        "Name": "url-rewrite-single-page-apps",
+        "Status": "UNPUBLISHED",
+        "FunctionConfig": {
+            "Comment": "Function to redirect empty doc requests to index.html",
+            "Runtime": "cloudfront-js-1.0"
+        },
+        "FunctionMetadata": {
+            "FunctionARN": "arn:aws:cloudfront::123456789012:function/url-rewrite-single-page-apps",
+            "Stage": "DEVELOPMENT",
+            "CreatedTime": "2021-12-26T08:43:50.950Z",
+            "LastModifiedTime": "2021-12-26T08:43:50.950Z"
+        }
+    }
+}`
+	set, err := Load([]string{writeFiles(t, map[string]string{"function.json": function, "E1.json": goodConfig})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	warnings, err := Validate(set, Options{SelfSigned: true})
+	if err != nil || len(warnings) != 1 || !strings.Contains(warnings[0], "function.json: FunctionSummary: not read: CloudFront Functions are not run by openfront") {
+		t.Fatalf("got %q, %v", warnings, err)
+	}
+}
