@@ -198,6 +198,7 @@ func Load(paths []string) (*Set, error) {
 	if len(s.Distributions) == 0 && len(errs) == 0 {
 		return nil, fmt.Errorf("%s: no distribution documents found", strings.Join(paths, ", "))
 	}
+	s.mergeViews()
 	return s, errors.Join(errs...)
 }
 
@@ -434,6 +435,31 @@ func bareDocument(top map[string]any) string {
 		return `this is a bare web ACL: save it as aws wafv2 get-web-acl prints it, {"WebACL": …} (jq '{WebACL: .}' FILE)`
 	}
 	return ""
+}
+
+// mergeViews keeps one document per distribution when a folder holds both
+// the get-distribution and the get-distribution-config output of the same
+// version (same ETag, same configuration), as a user who dumps everything
+// has: the get-distribution one, which also carries DomainName and ARN.
+// Different versions stay, for validation to refuse the duplicate.
+func (s *Set) mergeViews() {
+	var out []*Distribution
+	for _, d := range s.Distributions {
+		i := slices.IndexFunc(out, func(o *Distribution) bool {
+			return o.ID == d.ID && o.ETag != "" && o.ETag == d.ETag && o.Path != d.Path && reflect.DeepEqual(o.Config, d.Config)
+		})
+		if i < 0 {
+			out = append(out, d)
+			continue
+		}
+		keep, drop := out[i], d
+		if drop.Path == "Distribution.DistributionConfig" {
+			keep, drop = drop, keep
+		}
+		out[i] = keep
+		s.warnings = append(s.warnings, (&Error{File: drop.File, Msg: fmt.Sprintf("distribution %s (ETag %s) is the same version as in %s, which is read instead", d.ID, d.ETag, keep.File)}).Error())
+	}
+	s.Distributions = out
 }
 
 // addWAF decodes one wafv2 document and files it by ARN.

@@ -444,3 +444,36 @@ func TestIgnoredKinds(t *testing.T) {
 		t.Fatalf("got %q, %v", warnings, err)
 	}
 }
+
+// TestBothViews: a folder with the get-distribution and the
+// get-distribution-config output of the same version (the CLI examples of
+// S11A16G5KZMEQD, ETag E37HOT42DHPVYH) reads the distribution once; two
+// versions are refused.
+func TestBothViews(t *testing.T) {
+	read := func(dir string) string {
+		b, err := os.ReadFile(filepath.Join("testdata", "real", dir, "S11A16G5KZMEQD.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	full, cfg := read("awscli-get-distribution"), read("awscli-get-distribution-config")
+	set, err := Load([]string{writeFiles(t, map[string]string{"a/S11A16G5KZMEQD.json": full, "b/S11A16G5KZMEQD.json": cfg})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	warnings, err := Validate(set, Options{})
+	if err != nil || len(set.Distributions) != 1 || set.Distributions[0].DomainName != "d2wkuj2w9l34gt.cloudfront.net" ||
+		len(warnings) != 1 || !strings.Contains(warnings[0], "b/S11A16G5KZMEQD.json: distribution S11A16G5KZMEQD (ETag E37HOT42DHPVYH) is the same version as in") {
+		t.Fatalf("same version: got %d distributions, %q, %v", len(set.Distributions), warnings, err)
+	}
+
+	older := strings.Replace(cfg, `"ETag": "E37HOT42DHPVYH"`, `"ETag": "E2OLDERVERSION"`, 1)
+	set, err = Load([]string{writeFiles(t, map[string]string{"a/S11A16G5KZMEQD.json": full, "b/S11A16G5KZMEQD.json": older})})
+	if err == nil {
+		_, err = Validate(set, Options{})
+	}
+	if err == nil || !strings.Contains(err.Error(), "distribution S11A16G5KZMEQD is also defined in") {
+		t.Fatalf("two versions: got %v", err)
+	}
+}

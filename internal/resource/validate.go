@@ -92,7 +92,7 @@ func Validate(s *Set, o Options) (warnings []string, err error) {
 	ids := map[string]string{}
 	for _, d := range s.Distributions {
 		if prev, ok := ids[d.ID]; ok {
-			v.fail(d.File, "", "distribution %s is also defined in %s", d.ID, prev)
+			v.fail(d.File, "", "distribution %s is also defined in %s (keep one file per distribution; the same version, with the same ETag, in a get-distribution and a get-distribution-config document is read once)", d.ID, prev)
 			continue
 		}
 		ids[d.ID] = d.File
