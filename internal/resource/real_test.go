@@ -5,9 +5,12 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/goccy/go-yaml"
 )
 
 // TestRealDocuments loads and validates the documents in testdata/real, each
@@ -476,4 +479,90 @@ func TestBothViews(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "distribution S11A16G5KZMEQD is also defined in") {
 		t.Fatalf("two versions: got %v", err)
 	}
+}
+
+// TestRealDocumentsAsYAML re-prints every real JSON document as YAML (what
+// --output yaml gives) and requires the same outcome: the same
+// distributions, configurations and web ACLs, or the same errors.
+func TestRealDocumentsAsYAML(t *testing.T) {
+	dirs, err := os.ReadDir(filepath.Join("testdata", "real"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range dirs {
+		if !dir.IsDir() {
+			continue
+		}
+		t.Run(dir.Name(), func(t *testing.T) {
+			src := filepath.Join("testdata", "real", dir.Name())
+			files, err := os.ReadDir(src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[string]string{}
+			for _, f := range files {
+				b, err := os.ReadFile(filepath.Join(src, f.Name()))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if filepath.Ext(f.Name()) != ".json" {
+					out[f.Name()] = string(b)
+					continue
+				}
+				tree, err := parseTree(f.Name(), b)
+				if err != nil {
+					t.Fatal(err)
+				}
+				y, err := yaml.Marshal(yamlNumbers(tree))
+				if err != nil {
+					t.Fatal(err)
+				}
+				out[strings.TrimSuffix(f.Name(), ".json")+".yaml"] = string(y)
+			}
+			jsonSet, jsonErr := Load([]string{src})
+			yamlSet, yamlErr := Load([]string{writeFiles(t, out)})
+			if (jsonErr == nil) != (yamlErr == nil) {
+				t.Fatalf("JSON: %v; YAML: %v", jsonErr, yamlErr)
+			}
+			if jsonSet == nil || yamlSet == nil {
+				return
+			}
+			if len(jsonSet.Distributions) != len(yamlSet.Distributions) || len(jsonSet.WebACLs) != len(yamlSet.WebACLs) {
+				t.Fatalf("JSON: %d distributions, %d web ACLs; YAML: %d, %d", len(jsonSet.Distributions), len(jsonSet.WebACLs),
+					len(yamlSet.Distributions), len(yamlSet.WebACLs))
+			}
+			for i, d := range jsonSet.Distributions {
+				if !reflect.DeepEqual(d.Config, yamlSet.Distributions[i].Config) {
+					t.Errorf("distribution %s differs once printed as YAML", d.ID)
+				}
+			}
+			for arn, a := range jsonSet.WebACLs {
+				if y := yamlSet.WebACLs[arn]; y == nil || !reflect.DeepEqual(a.Value, y.Value) {
+					t.Errorf("web ACL %s differs once printed as YAML", arn)
+				}
+			}
+		})
+	}
+}
+
+// yamlNumbers turns the tree's json.Numbers into Go numbers, so YAML
+// prints them unquoted as the AWS CLI does.
+func yamlNumbers(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, e := range t {
+			t[k] = yamlNumbers(e)
+		}
+	case []any:
+		for i, e := range t {
+			t[i] = yamlNumbers(e)
+		}
+	case json.Number:
+		if i, err := t.Int64(); err == nil {
+			return i
+		}
+		f, _ := t.Float64()
+		return f
+	}
+	return v
 }
