@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/goccy/go-yaml"
@@ -41,6 +42,10 @@ func (e *Error) Error() string {
 // []any, string, json.Number, bool and nil. YAML is recognised by the file
 // extension; JSON syntax errors carry line and column.
 func parseTree(name string, data []byte) (any, error) {
+	data, err := utf8Text(data)
+	if err != nil {
+		return nil, err
+	}
 	if strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml") {
 		var v any
 		if err := yaml.Unmarshal(data, &v); err != nil {
@@ -58,6 +63,33 @@ func parseTree(name string, data []byte) (any, error) {
 		return nil, errors.New("invalid JSON: more than one document in the file")
 	}
 	return v, nil
+}
+
+// utf8Text returns data as UTF-8 without a byte order mark. Windows
+// PowerShell 5.1 saves `aws … > file.json` as UTF-16 LE with a BOM, and
+// Out-File -Encoding utf8 as UTF-8 with one: both are what users on Windows
+// have, and both are decoded here rather than refused as invalid JSON.
+func utf8Text(data []byte) ([]byte, error) {
+	switch {
+	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
+		return data[3:], nil
+	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}), bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
+		le := data[0] == 0xFF
+		data = data[2:]
+		if len(data)%2 != 0 {
+			return nil, errors.New("invalid UTF-16 text: odd number of bytes")
+		}
+		u := make([]uint16, len(data)/2)
+		for i := range u {
+			if le {
+				u[i] = uint16(data[2*i]) | uint16(data[2*i+1])<<8
+			} else {
+				u[i] = uint16(data[2*i])<<8 | uint16(data[2*i+1])
+			}
+		}
+		return []byte(string(utf16.Decode(u))), nil
+	}
+	return data, nil
 }
 
 func jsonSyntaxError(data []byte, err error) error {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/goccy/go-yaml"
 )
@@ -565,4 +566,29 @@ func yamlNumbers(v any) any {
 		return f
 	}
 	return v
+}
+
+// TestWindowsEncodings: Windows PowerShell 5.1 writes `aws … > E….json` as
+// UTF-16 LE with a byte order mark; Out-File -Encoding utf8 writes UTF-8 with
+// one. Both load like the plain file.
+func TestWindowsEncodings(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "real", "awscli-get-distribution-config", "S11A16G5KZMEQD.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	utf16le := []byte{0xFF, 0xFE}
+	for _, u := range utf16.Encode([]rune(strings.ReplaceAll(string(b), "\n", "\r\n"))) {
+		utf16le = append(utf16le, byte(u), byte(u>>8))
+	}
+	for name, body := range map[string][]byte{
+		"utf-16 le": utf16le,
+		"utf-8 bom": append([]byte{0xEF, 0xBB, 0xBF}, b...),
+	} {
+		t.Run(name, func(t *testing.T) {
+			set, err := Load([]string{writeFiles(t, map[string]string{"S11A16G5KZMEQD.json": string(body)})})
+			if err != nil || len(set.Distributions) != 1 || set.Distributions[0].ETag != "E37HOT42DHPVYH" {
+				t.Fatalf("got %v", err)
+			}
+		})
+	}
 }
