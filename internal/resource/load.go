@@ -429,6 +429,8 @@ func bareDocument(top map[string]any) string {
 		return true
 	}
 	switch {
+	case has("Resources") && (has("AWSTemplateFormatVersion") || strings.Contains(fmt.Sprint(top["Resources"]), "AWS::CloudFront::")):
+		return "this is a CloudFormation template, which openfront does not evaluate: deploy it, then save what CloudFront made of it (aws cloudfront get-distribution --id ID > ID.json, and aws wafv2 get-web-acl … for its web ACL)"
 	case has("CallerReference", "Origins", "DefaultCacheBehavior"):
 		return `this is a bare DistributionConfig (the input of create-distribution and update-distribution --distribution-config), without the distribution id: save it as get-distribution-config prints it, {"DistributionConfig": …}, in a file named after the id (jq '{DistributionConfig: .}' FILE > ID.json), or save aws cloudfront get-distribution --id ID`
 	case has("DefaultAction", "Rules", "VisibilityConfig"):

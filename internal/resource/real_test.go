@@ -222,6 +222,8 @@ func TestBareDocuments(t *testing.T) {
 		return string(doc[key])
 	}
 	cases := []struct{ name, body, want string }{
+		{"cloudformation template", `{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"D": {"Type": "AWS::CloudFront::Distribution", "Properties": {}}}}`,
+			"cf-dist-config.json: this is a CloudFormation template, which openfront does not evaluate"},
 		{"distribution config", unwrap("update-distribution-webacl", "E7PY9GL1Z6YJ4.json", "DistributionConfig"),
 			`cf-dist-config.json: this is a bare DistributionConfig (the input of create-distribution and update-distribution --distribution-config), without the distribution id: save it as get-distribution-config prints it, {"DistributionConfig": …}, in a file named after the id`},
 		{"web ACL", unwrap("waf-createdbycloudfront", "CreatedByCloudFront-cf37def6.json", "WebACL"),
