@@ -89,8 +89,9 @@ func WithSkippedManagedGroups(groups ...string) Option {
 	return func(o *options) { o.skip = append(o.skip, groups...) }
 }
 
-// Skipped lists the rules WithSkippedManagedGroups left out, one sentence
-// each, naming the rule's JSON path and group.
+// Skipped lists what the compiled web ACL does not do that its document
+// says — the rules WithSkippedManagedGroups left out, a DataProtectionConfig
+// — one sentence each, after the JSON path it concerns.
 func (a *ACL) Skipped() []string { return a.skipped }
 
 // WithRateKeyLimit bounds the number of keys each rate-based rule tracks
@@ -137,7 +138,17 @@ func Compile(acl *types.WebACL, res Resources, opts ...Option) (*ACL, error) {
 			}
 		}
 	}
-	a.rules = cp.rules("Rules", acl.Rules, false)
+	// Firewall Manager's rule groups run before and after the web ACL's own
+	// rules (FirewallManagerRuleGroup); leaving them out would pass what an
+	// organisation's policy blocks.
+	cp.fms = true
+	pre := cp.rules("PreProcessFirewallManagerRuleGroups", fmsRules(acl.PreProcessFirewallManagerRuleGroups), false)
+	post := cp.rules("PostProcessFirewallManagerRuleGroups", fmsRules(acl.PostProcessFirewallManagerRuleGroups), false)
+	cp.fms = false
+	a.rules = append(append(pre, cp.rules("Rules", acl.Rules, false)...), post...)
+	if acl.DataProtectionConfig != nil && len(acl.DataProtectionConfig.DataProtections) > 0 {
+		cp.skipped = append(cp.skipped, "DataProtectionConfig: not applied: WAF log records (--waf-log-dir) carry the fields it would redact or hash as they are")
+	}
 	a.skipped = cp.skipped
 	a.rates = cp.rates
 	a.fingerprints = cp.fingerprints
@@ -169,6 +180,29 @@ type compiler struct {
 	fingerprints bool
 	// skipped are the rules left out by WithSkippedManagedGroups.
 	skipped []string
+	// fms: the rules being compiled are Firewall Manager rule groups, whose
+	// statement is at FirewallManagerStatement.
+	fms bool
+}
+
+func (cp *compiler) stmtKey() string {
+	if cp.fms {
+		return "FirewallManagerStatement"
+	}
+	return "Statement"
+}
+
+// fmsRules views Firewall Manager rule groups as web ACL rules: a group
+// reference (managed or not) with an OverrideAction, which is all they are.
+func fmsRules(in []types.FirewallManagerRuleGroup) []types.Rule {
+	out := make([]types.Rule, len(in))
+	for i, g := range in {
+		out[i] = types.Rule{Name: g.Name, Priority: g.Priority, OverrideAction: g.OverrideAction, VisibilityConfig: g.VisibilityConfig}
+		if s := g.FirewallManagerStatement; s != nil {
+			out[i].Statement = &types.Statement{ManagedRuleGroupStatement: s.ManagedRuleGroupStatement, RuleGroupReferenceStatement: s.RuleGroupReferenceStatement}
+		}
+	}
+	return out
 }
 
 // skips reports whether the web ACL rule r is a managed rule group reference

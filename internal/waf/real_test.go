@@ -143,3 +143,52 @@ func TestRealCountLabelPattern(t *testing.T) {
 		})
 	}
 }
+
+// TestFirewallManagerRuleGroups: a web ACL managed by AWS Firewall Manager
+// carries the organisation's rule groups outside Rules
+// (PreProcessFirewallManagerRuleGroups, PostProcessFirewallManagerRuleGroups,
+// shaped as in the WAFV2 API reference); they run before and after the web
+// ACL's own rules instead of being dropped.
+func TestFirewallManagerRuleGroups(t *testing.T) {
+	fms := func(name string, prio int, group string) string {
+		return `{"Name": "` + name + `", "Priority": ` + itoa(prio) + `, "OverrideAction": {"None": {}},
+		  "FirewallManagerStatement": {"ManagedRuleGroupStatement": {"VendorName": "AWS", "Name": "` + group + `"}},
+		  "VisibilityConfig": {"SampledRequestsEnabled": true, "CloudWatchMetricsEnabled": true, "MetricName": "` + name + `"}}`
+	}
+	allowAll := `[` + ruleJSON("allow-everything", 0, byteMatch("/", `{"UriPath":{}}`, "STARTS_WITH"), `{"Allow":{}}`) + `]`
+	doc := func(pre, post string) string {
+		d := aclJSON(allowAll)
+		return strings.TrimSuffix(d, "}") + `,"ManagedByFirewallManager": true,
+		  "PreProcessFirewallManagerRuleGroups": [` + pre + `], "PostProcessFirewallManagerRuleGroups": [` + post + `]}`
+	}
+	sqli := browserGet("/products", "id=1%27%20OR%20%271%27%3D%271%27--")
+
+	a := mustCompile(t, doc(fms("fms-sqli", 0, "AWSManagedRulesSQLiRuleSet"), ""), testResources())
+	if v := a.Evaluate(sqli, t0); v.Action != ActionBlock || v.TerminatingRuleID != "fms-sqli" {
+		t.Errorf("pre-process group: got %s by %s, want BLOCK by fms-sqli before the web ACL's allow rule", v.Action, v.TerminatingRuleID)
+	}
+	a = mustCompile(t, doc("", fms("fms-sqli", 0, "AWSManagedRulesSQLiRuleSet")), testResources())
+	if v := a.Evaluate(sqli, t0); v.Action != ActionAllow || v.TerminatingRuleID != "allow-everything" {
+		t.Errorf("post-process group: got %s by %s, want ALLOW by the web ACL's own rule, which runs first", v.Action, v.TerminatingRuleID)
+	}
+
+	unsupported := doc(fms("fm-anti-ddos", 1, "AWSManagedRulesAntiDDoSRuleSet"), "")
+	if _, err := Compile(decodeACL(t, unsupported), testResources()); err == nil ||
+		!strings.Contains(err.Error(), "PreProcessFirewallManagerRuleGroups[0].FirewallManagerStatement.ManagedRuleGroupStatement: managed rule group AWS/AWSManagedRulesAntiDDoSRuleSet is not supported") {
+		t.Errorf("got %v", err)
+	}
+	a = mustCompile(t, unsupported, testResources(), WithSkippedManagedGroups("AWSManagedRulesAntiDDoSRuleSet"))
+	if s := a.Skipped(); len(s) != 1 || !strings.HasPrefix(s[0], `PreProcessFirewallManagerRuleGroups[0]: rule "fm-anti-ddos" is not evaluated`) {
+		t.Errorf("got skipped %q", s)
+	}
+}
+
+// TestDataProtectionConfigWarned: log redaction is not applied, and says so.
+func TestDataProtectionConfigWarned(t *testing.T) {
+	d := aclJSON(`[]`)
+	d = strings.TrimSuffix(d, "}") + `,"DataProtectionConfig": {"DataProtections": [{"Field": {"FieldType": "SINGLE_HEADER", "FieldKeys": ["authorization"]}, "Action": "SUBSTITUTION"}]}}`
+	a := mustCompile(t, d, testResources())
+	if s := a.Skipped(); len(s) != 1 || !strings.HasPrefix(s[0], "DataProtectionConfig: not applied") {
+		t.Errorf("got %q", s)
+	}
+}
