@@ -311,6 +311,8 @@ func TestDeploymentSettings(t *testing.T) {
 		{"grpc", `"GrpcConfig": {
         "Enabled": false
       }`, `"GrpcConfig": {"Enabled": true}`, "DistributionConfig.DefaultCacheBehavior.GrpcConfig: gRPC is not proxied", ""},
+		{"field-level encryption", `"FieldLevelEncryptionId": ""`, `"FieldLevelEncryptionId": "C3KM2WVD605UKO"`,
+			"DistributionConfig.DefaultCacheBehavior.FieldLevelEncryptionId: field-level encryption C3KM2WVD605UKO is not applied", ""},
 		{"viewer mTLS required", `"Staging": false,`, `"Staging": false, "ViewerMtlsConfig": {"Mode": "required", "TrustStoreConfig": {"TrustStoreId": "ts-1"}},`, "",
 			"DistributionConfig.ViewerMtlsConfig.Mode: viewer mutual TLS (required) is not supported by openfront"},
 		{"viewer mTLS optional", `"Staging": false,`, `"Staging": false, "ViewerMtlsConfig": {"Mode": "optional", "TrustStoreConfig": {"TrustStoreId": "ts-1"}},`,

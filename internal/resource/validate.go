@@ -503,6 +503,9 @@ func (v *validator) cacheBehavior(f, bp string, b *types.CacheBehavior, origins 
 	if ts := b.TrustedSigners; ts != nil && deref(ts.Enabled) && len(v.opts.TrustedSignerKeys) == 0 {
 		v.fail(f, bp+".TrustedSigners", "trusted signers (legacy CloudFront key pairs) need their public keys: pass --trusted-signer-key KEY_PAIR_ID=PUBLIC.pem")
 	}
+	if id := deref(b.FieldLevelEncryptionId); id != "" {
+		v.warn(f, bp+".FieldLevelEncryptionId", "field-level encryption %s is not applied: the POST fields it names reach the origin unencrypted", id)
+	}
 	if g := b.GrpcConfig; g != nil && deref(g.Enabled) {
 		v.warn(f, bp+".GrpcConfig", "gRPC is not proxied: openfront reaches origins over HTTP/1.1, so gRPC calls fail where CloudFront would carry them over HTTP/2")
 	}
