@@ -144,7 +144,6 @@ var siblings = []string{"LockToken", "ApplicationIntegrationURL", "Location", "R
 // why, rather than refusing the folder.
 var ignoredKinds = map[string]string{
 	"CloudFrontOriginAccessIdentity": "an origin's OriginAccessIdentity is signed with the edge's AWS credentials; the identity document is not needed",
-	"FunctionSummary":                "CloudFront Functions are not run by openfront (each association is warned about)",
 	"ContinuousDeploymentPolicy":     "openfront does not split traffic to staging distributions (a primary's ContinuousDeploymentPolicyId is warned about)",
 	"RealtimeLogConfig":              "real-time logs are not sent; the standard access log is written",
 }

@@ -240,9 +240,9 @@ func TestBareDocuments(t *testing.T) {
 	}
 }
 
-// TestFunctionWarnings: CloudFront Functions and Lambda@Edge are accepted and
-// not run (decisions.md); each association is warned about by ARN and event,
-// with what skipping it changes.
+// TestFunctionWarnings: a CloudFront Function whose code is not in the folder,
+// and Lambda@Edge (never run), are warned about per association, by name or
+// ARN and event.
 func TestFunctionWarnings(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join("testdata", "real", "inventory-get-distribution-config", "E2SG3UFLQ4AO5E.json"))
 	if err != nil {
@@ -268,7 +268,7 @@ func TestFunctionWarnings(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{
-		"DistributionConfig.DefaultCacheBehavior.FunctionAssociations.Items[0]: CloudFront Function arn:aws:cloudfront::278186107973:function/etendo-path-rewrite-staging (viewer-request) is not run by openfront: what it would rewrite, redirect, refuse or add passes unchanged",
+		"DistributionConfig.DefaultCacheBehavior.FunctionAssociations.Items[0]: function etendo-path-rewrite-staging (viewer-request) is not run: its code is not in the configuration; save it with aws cloudfront get-function --name etendo-path-rewrite-staging --stage LIVE etendo-path-rewrite-staging.js",
 		"DistributionConfig.DefaultCacheBehavior.LambdaFunctionAssociations.Items[0]: Lambda@Edge function arn:aws:lambda:us-east-1:123456789012:function:auth:3 (origin-request) is not run by openfront",
 	}
 	all := strings.Join(warnings, "\n")
@@ -421,7 +421,8 @@ func TestSearchStringForms(t *testing.T) {
 }
 
 // TestIgnoredKinds: documents of features that change nothing here load with
-// a warning; a folder holding one does not fail.
+// a warning; a folder holding one does not fail. And a create-function answer
+// (a FunctionSummary beside a Location) is read for its runtime.
 func TestIgnoredKinds(t *testing.T) {
 	// The create-function answer from a public repository's README (the
 	// library's file id 3985846446), its "<account id>" placeholder filled.
@@ -443,12 +444,24 @@ func TestIgnoredKinds(t *testing.T) {
         }
     }
 }`
-	set, err := Load([]string{writeFiles(t, map[string]string{"function.json": function, "E1.json": goodConfig})})
+	// get-cloud-front-origin-access-identity, in the CLI's shape.
+	const oai = `{
+    "ETag": "E2QWRUHEXAMPLE",
+    "CloudFrontOriginAccessIdentity": {
+        "Id": "E74FTE3AEXAMPLE",
+        "S3CanonicalUserId": "cd13868f797c227fbea2830611a26fe0a21ba1b826ab4bed9b7771c9aEXAMPLE",
+        "CloudFrontOriginAccessIdentityConfig": {"CallerReference": "cli-example", "Comment": "Example OAI"}
+    }
+}`
+	set, err := Load([]string{writeFiles(t, map[string]string{"function.json": function, "oai.json": oai, "E1.json": goodConfig})})
 	if err != nil {
 		t.Fatal(err)
 	}
+	if fn := set.Functions["url-rewrite-single-page-apps"]; fn == nil || fn.Runtime != "cloudfront-js-1.0" {
+		t.Errorf("got function %+v, want its runtime read", fn)
+	}
 	warnings, err := Validate(set, Options{SelfSigned: true})
-	if err != nil || len(warnings) != 1 || !strings.Contains(warnings[0], "function.json: FunctionSummary: not read: CloudFront Functions are not run by openfront") {
+	if err != nil || len(warnings) != 1 || !strings.Contains(warnings[0], "oai.json: CloudFrontOriginAccessIdentity: not read: an origin's OriginAccessIdentity is signed with the edge's AWS credentials") {
 		t.Fatalf("got %q, %v", warnings, err)
 	}
 }

@@ -482,12 +482,8 @@ func (v *validator) cacheBehavior(f, bp string, b *types.CacheBehavior, origins 
 		}
 	}
 	if id := deref(b.ResponseHeadersPolicyId); id != "" {
-		if p, ok := v.set.ResponseHeadersPolicy(id); !ok {
+		if _, ok := v.set.ResponseHeadersPolicy(id); !ok {
 			v.fail(f, bp+".ResponseHeadersPolicyId", "%q is neither an AWS managed response headers policy nor a ResponseHeadersPolicy document in the configuration", id)
-		} else {
-			// The edge does not apply response headers policies yet; say so
-			// rather than serve responses without them unannounced.
-			v.warn(f, bp+".ResponseHeadersPolicyId", "response headers policy %s (%s) is not applied by openfront: the CORS, security and custom headers it adds, and those it removes, are left as the origin sent them", deref(p.Name), id)
 		}
 	}
 	if g := b.TrustedKeyGroups; g != nil && deref(g.Enabled) {
