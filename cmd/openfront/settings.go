@@ -49,6 +49,7 @@ type settings struct {
 	signerKeys     listFlag
 	geoip          string
 	asnDB          string
+	wafSkipGroups  listFlag
 	wafLogDir      string
 	wafAllowRate   float64
 	cacheSize      byteSize
@@ -96,6 +97,7 @@ func (s *settings) register(fs *flag.FlagSet, serving bool) {
 	fs.StringVar(&s.s3Website, "s3-website-endpoint", "", "URL of an S3-compatible website server that origins at S3 website endpoints (BUCKET.s3-website-REGION.amazonaws.com) are sent to instead, with that domain as Host")
 	fs.Var(&s.s3Buckets, "s3-bucket-endpoint", "BUCKET=URL: that bucket's REST and website origins go to URL (forms as --s3-endpoint), before --s3-endpoint and --s3-website-endpoint (repeatable)")
 	fs.Var(&s.signerKeys, "trusted-signer-key", "KEY_PAIR_ID=PUBLIC.pem: a legacy CloudFront key pair's public key, for behaviors with TrustedSigners (repeatable)")
+	fs.Var(&s.wafSkipGroups, "waf-skip-managed-group", "NAME or VENDOR/NAME: run web ACLs without their rules that use this managed rule group, with a warning, instead of refusing a group this edge does not emulate (repeatable)")
 	fs.StringVar(&s.asnDB, "asn-db", "", "MaxMind-format ASN database (.mmdb: GeoLite2-ASN, DB-IP ASN, IPinfo) for AWS WAF AsnMatchStatements, reloaded when it changes; without it a web ACL using one is refused")
 	if !serving {
 		return
@@ -337,6 +339,9 @@ func (s *settings) load(srv *edge.Server, ca *tlsca.CA) (*loaded, error) {
 	if s.asn != nil {
 		co.WAF = append(co.WAF, waf.WithASNDatabase(s.asn))
 	}
+	if len(s.wafSkipGroups) > 0 {
+		co.WAF = append(co.WAF, waf.WithSkippedManagedGroups(s.wafSkipGroups...))
+	}
 	co.Certificate = func(d *resource.Distribution) (aliases, defaults *tls.Certificate, err error) {
 		if ca == nil {
 			return nil, nil, nil
@@ -370,7 +375,7 @@ func (s *settings) load(srv *edge.Server, ca *tlsca.CA) (*loaded, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &loaded{set: set, warnings: warnings, snap: snap}, nil
+	return &loaded{set: set, warnings: snap.Warnings, snap: snap}, nil
 }
 
 func portOf(addr string) int {

@@ -5,6 +5,8 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -150,6 +152,18 @@ func Compile(set *resource.Set, warnings []string, o CompileOptions) (*Snapshot,
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
+	}
+	// Rules left out by --waf-skip-managed-group are warned about with the
+	// other warnings (validate, the start-up log, /status): the web ACL
+	// passes what they would have stopped.
+	s.Warnings = slices.Clone(s.Warnings)
+	for _, arn := range slices.Sorted(maps.Keys(acls)) {
+		if a := acls[arn]; a != nil {
+			for _, w := range a.Skipped() {
+				path, msg, _ := strings.Cut(w, ": ")
+				s.Warnings = append(s.Warnings, (&resource.Error{File: set.WebACLs[arn].File, Path: "WebACL." + path, Msg: msg}).Error())
+			}
+		}
 	}
 	t, err := hostroute.New(entries)
 	if err != nil {

@@ -13,6 +13,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/goccy/go-yaml"
 )
@@ -39,6 +42,10 @@ func (e *Error) Error() string {
 // []any, string, json.Number, bool and nil. YAML is recognised by the file
 // extension; JSON syntax errors carry line and column.
 func parseTree(name string, data []byte) (any, error) {
+	data, err := utf8Text(data)
+	if err != nil {
+		return nil, err
+	}
 	if strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml") {
 		var v any
 		if err := yaml.Unmarshal(data, &v); err != nil {
@@ -56,6 +63,33 @@ func parseTree(name string, data []byte) (any, error) {
 		return nil, errors.New("invalid JSON: more than one document in the file")
 	}
 	return v, nil
+}
+
+// utf8Text returns data as UTF-8 without a byte order mark. Windows
+// PowerShell 5.1 saves `aws … > file.json` as UTF-16 LE with a BOM, and
+// Out-File -Encoding utf8 as UTF-8 with one: both are what users on Windows
+// have, and both are decoded here rather than refused as invalid JSON.
+func utf8Text(data []byte) ([]byte, error) {
+	switch {
+	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
+		return data[3:], nil
+	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}), bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
+		le := data[0] == 0xFF
+		data = data[2:]
+		if len(data)%2 != 0 {
+			return nil, errors.New("invalid UTF-16 text: odd number of bytes")
+		}
+		u := make([]uint16, len(data)/2)
+		for i := range u {
+			if le {
+				u[i] = uint16(data[2*i]) | uint16(data[2*i+1])<<8
+			} else {
+				u[i] = uint16(data[2*i])<<8 | uint16(data[2*i+1])
+			}
+		}
+		return []byte(string(utf16.Decode(u))), nil
+	}
+	return data, nil
 }
 
 func jsonSyntaxError(data []byte, err error) error {
@@ -114,8 +148,9 @@ func normalizeYAML(v any) any {
 // wrong types and enum values outside the SDK's Values() are errors, each
 // with its JSON path. It collects every error instead of stopping at one.
 type decoder struct {
-	file string
-	errs []error
+	file  string
+	errs  []error
+	warns []string
 }
 
 func (d *decoder) fail(path, format string, args ...any) {
@@ -138,14 +173,9 @@ func (d *decoder) decode(path string, src any, dst reflect.Value) {
 		return
 	case reflect.Struct:
 		if t == timeType {
-			s, ok := src.(string)
-			if !ok {
-				d.fail(path, "want a timestamp string, got %s", kindOf(src))
-				return
-			}
-			tm, err := time.Parse(time.RFC3339Nano, s)
+			tm, err := parseTimestamp(src)
 			if err != nil {
-				d.fail(path, "%q is not an RFC 3339 timestamp", s)
+				d.fail(path, "%v", err)
 				return
 			}
 			dst.Set(reflect.ValueOf(tm))
@@ -164,7 +194,8 @@ func (d *decoder) decode(path string, src any, dst reflect.Value) {
 		for _, k := range keys {
 			f, ok := fieldByName(t, k)
 			if !ok {
-				d.fail(join(path, k), "unknown field")
+				// AWS adds members often; say which side may be behind.
+				d.fail(join(path, k), "unknown field: %s has no such member in the AWS SDK openfront is built with (a misspelling, or a setting newer than this openfront)", t.Name())
 				continue
 			}
 			d.decode(join(path, k), m[k], dst.FieldByIndex(f.Index))
@@ -181,8 +212,15 @@ func (d *decoder) decode(path string, src any, dst reflect.Value) {
 			}
 			b, err := base64.StdEncoding.DecodeString(str)
 			if err != nil {
-				d.fail(path, "%q is not base64 (the AWS CLI prints blobs in base64)", str)
+				// The console's JSON editor and many write-ups show the
+				// plain text; say what the CLI would have printed.
+				d.fail(path, "%q is not base64 (the AWS CLI prints blobs in base64; for the text %q write %q)", str, str, base64.StdEncoding.EncodeToString([]byte(str)))
 				return
+			}
+			if isText(str) && !isText(string(b)) {
+				// "POST" or "test" are valid base64 too: plain text from
+				// the console would match other bytes without a word.
+				d.warns = append(d.warns, (&Error{File: d.file, Path: path, Msg: fmt.Sprintf("%q is read as base64, as the AWS CLI prints blobs, and decodes to bytes that are not text; if it is meant as the text itself (as the console's JSON editor shows it), write %q", str, base64.StdEncoding.EncodeToString([]byte(str)))}).Error())
 			}
 			dst.SetBytes(b)
 			return
@@ -260,6 +298,49 @@ func (d *decoder) decode(path string, src any, dst reflect.Value) {
 		return
 	}
 	d.fail(path, "openfront cannot read this field (Go type %s)", t)
+}
+
+// isText reports whether s is printable UTF-8 text (tabs and newlines
+// allowed), as search strings almost always are.
+func isText(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if !unicode.IsPrint(r) && r != '\t' && r != '\n' && r != '\r' {
+			return false
+		}
+	}
+	return true
+}
+
+// parseTimestamp reads a timestamp in each form real dumps carry it:
+// RFC 3339 as the API sends it and AWS CLI v1 prints it
+// (2015-08-31T21:11:29.093Z), AWS CLI v2's ISO 8601
+// (2015-08-31T21:11:29.093000+00:00), Python's str() of a datetime, which
+// boto3 dumps made with json.dumps(default=str) carry
+// (2015-08-31 21:11:29.093000+00:00), and epoch seconds, which
+// --cli-timestamp-format wire prints for JSON-protocol services.
+func parseTimestamp(src any) (time.Time, error) {
+	switch v := src.(type) {
+	case json.Number:
+		// Read the digits, not a float64, so milliseconds stay exact.
+		whole, frac, _ := strings.Cut(string(v), ".")
+		sec, err := strconv.ParseInt(whole, 10, 64)
+		ns, ferr := strconv.ParseInt((frac + "000000000")[:9], 10, 64)
+		if err != nil || ferr != nil || sec < 0 || sec > 1e11 || len(frac) > 9 {
+			return time.Time{}, fmt.Errorf("%s is not a timestamp in epoch seconds", v)
+		}
+		return time.Unix(sec, ns).UTC(), nil
+	case string:
+		for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999Z07:00"} {
+			if tm, err := time.Parse(layout, v); err == nil {
+				return tm, nil
+			}
+		}
+		return time.Time{}, fmt.Errorf("%q is not a timestamp (want RFC 3339, such as 2015-08-31T21:11:29.093Z)", v)
+	}
+	return time.Time{}, fmt.Errorf("want a timestamp, got %s", kindOf(src))
 }
 
 // enumValues returns the allowed values of an SDK enum type (a string type

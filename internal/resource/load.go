@@ -45,6 +45,8 @@ type Set struct {
 	Functions map[string]*Function
 	// Files lists every file read, for the admin status and reload watching.
 	Files []string
+	// warnings are the decoder's, reported by Validate with its own.
+	warnings []string
 }
 
 // Function is a CloudFront Function's code and runtime.
@@ -130,8 +132,32 @@ type WAFDocument[T any] struct {
 var documentKinds = []string{"Distribution", "DistributionConfig", "CachePolicy", "OriginRequestPolicy", "ResponseHeadersPolicy", "PublicKey", "KeyGroup",
 	"OriginAccessControl", "WebACL", "IPSet", "RegexPatternSet", "RuleGroup", "FunctionSummary"}
 
-// wafSiblings are top-level keys the wafv2 CLI prints beside the resource.
-var wafSiblings = []string{"LockToken", "ApplicationIntegrationURL"}
+// siblings are top-level keys printed beside the resource, which carry
+// nothing to serve: the wafv2 CLI's LockToken and ApplicationIntegrationURL,
+// the Location of CloudFront's create-* outputs (so a saved
+// create-distribution answer loads like get-distribution's), and the
+// ResponseMetadata of a boto3 response dumped as JSON.
+var siblings = []string{"LockToken", "ApplicationIntegrationURL", "Location", "ResponseMetadata"}
+
+// ignoredKinds are documents a user dumping "everything" will have that
+// carry nothing this edge acts on: they are skipped with a warning saying
+// why, rather than refusing the folder.
+var ignoredKinds = map[string]string{
+	"CloudFrontOriginAccessIdentity": "an origin's OriginAccessIdentity is signed with the edge's AWS credentials; the identity document is not needed",
+	"ContinuousDeploymentPolicy":     "openfront does not split traffic to staging distributions (a primary's ContinuousDeploymentPolicyId is warned about)",
+	"RealtimeLogConfig":              "real-time logs are not sent; the standard access log is written",
+}
+
+// listKinds are the list-* outputs, refused with the reason and the command
+// that dumps each resource whole: a DistributionSummary lacks
+// DefaultRootObject, Logging and CallerReference, so serving from it would
+// silently differ from the distribution it summarises.
+var listKinds = map[string]string{
+	"DistributionList":          "list-distributions prints summaries without DefaultRootObject and Logging, so they cannot be served as the distributions are; dump each distribution whole: for id in $(aws cloudfront list-distributions --query 'DistributionList.Items[].Id' --output text); do aws cloudfront get-distribution --id $id > $id.json; done",
+	"CachePolicyList":           "dump each policy with aws cloudfront get-cache-policy --id ID > ID.json",
+	"OriginRequestPolicyList":   "dump each policy with aws cloudfront get-origin-request-policy --id ID > ID.json",
+	"ResponseHeadersPolicyList": "dump each policy with aws cloudfront get-response-headers-policy --id ID > ID.json",
+}
 
 // Load reads every .json, .yaml and .yml file in paths (files or folders,
 // folders walked recursively, hidden entries skipped) and decodes them. The
@@ -171,6 +197,7 @@ func Load(paths []string) (*Set, error) {
 	if len(s.Distributions) == 0 && len(errs) == 0 {
 		return nil, fmt.Errorf("%s: no distribution documents found", strings.Join(paths, ", "))
 	}
+	s.mergeViews()
 	return s, errors.Join(errs...)
 }
 
@@ -236,13 +263,28 @@ func (s *Set) add(file string, data []byte) []error {
 		return []error{&Error{File: file, Msg: "want a JSON object at the top level, as the AWS CLI prints"}}
 	}
 	d := &decoder{file: file}
+	defer func() { s.warnings = append(s.warnings, d.warns...) }()
 	var etag string
 	if v, ok := top["ETag"]; ok {
 		d.decode("ETag", v, reflect.ValueOf(&etag).Elem())
 	}
+	if why := bareDocument(top); why != "" {
+		d.fail("", "%s", why)
+		return d.errs
+	}
 	var kinds []string
+	ignored := false
 	for k := range top {
-		if k == "ETag" || slices.Contains(wafSiblings, k) {
+		if k == "ETag" || slices.Contains(siblings, k) {
+			continue
+		}
+		if why, ok := ignoredKinds[k]; ok {
+			s.warnings = append(s.warnings, (&Error{File: file, Path: k, Msg: "not read: " + why}).Error())
+			ignored = true
+			continue
+		}
+		if why, ok := listKinds[k]; ok {
+			d.fail(k, "a list output is not read: %s", why)
 			continue
 		}
 		if !slices.Contains(documentKinds, k) {
@@ -250,6 +292,9 @@ func (s *Set) add(file string, data []byte) []error {
 			continue
 		}
 		kinds = append(kinds, k)
+	}
+	if len(kinds) == 0 && ignored && len(d.errs) == 0 {
+		return nil
 	}
 	if len(kinds) != 1 {
 		if len(d.errs) == 0 {
@@ -367,6 +412,55 @@ func (s *Set) add(file string, data []byte) []error {
 		}
 	}
 	return d.errs
+}
+
+// bareDocument recognises a resource saved without the key the CLI prints
+// it under — the input of create-distribution/update-distribution
+// --distribution-config (what `jq .DistributionConfig` leaves), or a web ACL
+// copied from the console's JSON view — and says how to wrap it.
+func bareDocument(top map[string]any) string {
+	has := func(keys ...string) bool {
+		for _, k := range keys {
+			if _, ok := top[k]; !ok {
+				return false
+			}
+		}
+		return true
+	}
+	switch {
+	case has("Resources") && (has("AWSTemplateFormatVersion") || strings.Contains(fmt.Sprint(top["Resources"]), "AWS::CloudFront::")):
+		return "this is a CloudFormation template, which openfront does not evaluate: deploy it, then save what CloudFront made of it (aws cloudfront get-distribution --id ID > ID.json, and aws wafv2 get-web-acl … for its web ACL)"
+	case has("CallerReference", "Origins", "DefaultCacheBehavior"):
+		return `this is a bare DistributionConfig (the input of create-distribution and update-distribution --distribution-config), without the distribution id: save it as get-distribution-config prints it, {"DistributionConfig": …}, in a file named after the id (jq '{DistributionConfig: .}' FILE > ID.json), or save aws cloudfront get-distribution --id ID`
+	case has("DefaultAction", "Rules", "VisibilityConfig"):
+		return `this is a bare web ACL: save it as aws wafv2 get-web-acl prints it, {"WebACL": …} (jq '{WebACL: .}' FILE)`
+	}
+	return ""
+}
+
+// mergeViews keeps one document per distribution when a folder holds both
+// the get-distribution and the get-distribution-config output of the same
+// version (same ETag, same configuration), as a user who dumps everything
+// has: the get-distribution one, which also carries DomainName and ARN.
+// Different versions stay, for validation to refuse the duplicate.
+func (s *Set) mergeViews() {
+	var out []*Distribution
+	for _, d := range s.Distributions {
+		i := slices.IndexFunc(out, func(o *Distribution) bool {
+			return o.ID == d.ID && o.ETag != "" && o.ETag == d.ETag && o.Path != d.Path && reflect.DeepEqual(o.Config, d.Config)
+		})
+		if i < 0 {
+			out = append(out, d)
+			continue
+		}
+		keep, drop := out[i], d
+		if drop.Path == "Distribution.DistributionConfig" {
+			keep, drop = drop, keep
+		}
+		out[i] = keep
+		s.warnings = append(s.warnings, (&Error{File: drop.File, Msg: fmt.Sprintf("distribution %s (ETag %s) is the same version as in %s, which is read instead", d.ID, d.ETag, keep.File)}).Error())
+	}
+	s.Distributions = out
 }
 
 // addWAF decodes one wafv2 document and files it by ARN.

@@ -85,14 +85,14 @@ func (s *Set) ResponseHeadersPolicy(id string) (*types.ResponseHeadersPolicyConf
 // Validate checks the set as CloudFront's API would and returns every error
 // (joined) plus warnings about settings openfront reads but does not act on.
 func Validate(s *Set, o Options) (warnings []string, err error) {
-	v := &validator{set: s, opts: o}
+	v := &validator{set: s, opts: o, warnings: slices.Clone(s.warnings)}
 	v.keys()
 	v.originAccessControls()
 	v.wafSets()
 	ids := map[string]string{}
 	for _, d := range s.Distributions {
 		if prev, ok := ids[d.ID]; ok {
-			v.fail(d.File, "", "distribution %s is also defined in %s", d.ID, prev)
+			v.fail(d.File, "", "distribution %s is also defined in %s (keep one file per distribution; the same version, with the same ETag, in a get-distribution and a get-distribution-config document is read once)", d.ID, prev)
 			continue
 		}
 		ids[d.ID] = d.File
@@ -213,6 +213,7 @@ func (v *validator) distribution(d *Distribution) {
 			}
 		}
 	}
+	v.deployment(f, p, c)
 	v.customErrors(f, p, c)
 	v.viewerCertificate(f, p, c)
 	if r := c.Restrictions; r != nil && r.GeoRestriction != nil {
@@ -221,12 +222,77 @@ func (v *validator) distribution(d *Distribution) {
 			v.fail(f, p+".Restrictions.GeoRestriction", "%v", err)
 		}
 	}
-	if w := deref(c.WebACLId); w != "" && v.set.WebACL(w) == nil {
-		v.fail(f, p+".WebACLId", "%q names no WebACL document in the configuration (aws wafv2 get-web-acl --scope CLOUDFRONT --region us-east-1 --name NAME --id ID > acl.json); CloudFront takes a WAFv2 web ACL's ARN here", w)
+	if w := deref(c.WebACLId); w != "" {
+		switch acl := v.set.WebACL(w); {
+		case acl == nil:
+			v.fail(f, p+".WebACLId", "%s", missingWebACL(w))
+		case strings.Contains(deref(acl.Value.ARN), ":regional/webacl/"):
+			// CloudFront associates only web ACLs of scope CLOUDFRONT
+			// (ARN …:global/webacl/…, made in us-east-1).
+			v.fail(f, p+".WebACLId", "web ACL %s (%s) has scope REGIONAL; CloudFront takes only web ACLs of scope CLOUDFRONT (ARN arn:aws:wafv2:us-east-1:ACCOUNT:global/webacl/NAME/ID)", deref(acl.Value.Name), acl.File)
+		}
 	}
 	if c.Logging != nil && deref(c.Logging.Enabled) && deref(c.Logging.Bucket) == "" {
 		v.fail(f, p+".Logging.Bucket", "missing while Logging.Enabled is true")
 	}
+}
+
+// deployment checks how CloudFront would route viewers to the distribution
+// at all: multi-tenant distributions only through tenants (refused: nothing
+// here reads tenants), staging distributions and continuous deployment
+// policies only by a traffic split openfront does not make (warned: each
+// distribution is served at its own names, the primary taking all traffic).
+func (v *validator) deployment(f, p string, c *types.DistributionConfig) {
+	if c.ConnectionMode == types.ConnectionModeTenantOnly {
+		v.fail(f, p+".ConnectionMode", "a multi-tenant distribution (tenant-only) serves viewers only through its distribution tenants, which openfront does not read")
+	}
+	if id := deref(c.ContinuousDeploymentPolicyId); id != "" {
+		v.warn(f, p+".ContinuousDeploymentPolicyId", "continuous deployment policy %s is not applied: this distribution serves every request, its staging distribution none", id)
+	}
+	// Viewer mTLS (2025): "required" refuses viewers without a trusted
+	// client certificate, which this edge does not ask for, so serving would
+	// let them in; the other modes admit every viewer.
+	if m := c.ViewerMtlsConfig; m != nil {
+		if m.Mode == types.ViewerMtlsModeRequired {
+			v.fail(f, p+".ViewerMtlsConfig.Mode", "viewer mutual TLS (required) is not supported by openfront: serving without it would admit viewers CloudFront refuses")
+		} else if m.Mode != "" {
+			v.warn(f, p+".ViewerMtlsConfig.Mode", "viewer mutual TLS (%s) is not performed: no client certificate is asked for or passed on", m.Mode)
+		}
+	}
+	if a := c.ConnectionFunctionAssociation; a != nil && deref(a.Id) != "" {
+		v.warn(f, p+".ConnectionFunctionAssociation", "connection function %s is not run by openfront: connections it would refuse are accepted", deref(a.Id))
+	}
+	if deref(c.Staging) {
+		v.warn(f, p+".Staging", "a staging distribution: CloudFront sends it only what its primary's continuous deployment policy routes to it; openfront serves it at its own domain names")
+	}
+}
+
+// missingWebACL explains a WebACLId that names no loaded web ACL. CloudFront
+// takes a WAFv2 web ACL's ARN
+// (arn:aws:wafv2:us-east-1:ACCOUNT:global/webacl/NAME/ID), whose name and id
+// give the command that dumps it, or a WAF Classic web ACL's bare id, which
+// openfront cannot read: WAF Classic has another rule model, and AWS ends its
+// support (migrate it to WAFv2 and dump that).
+func missingWebACL(ref string) string {
+	rest, ok := strings.CutPrefix(ref, "arn:")
+	if !ok {
+		return fmt.Sprintf("%q is a WAF Classic web ACL id (CloudFront takes a WAFv2 web ACL by ARN); openfront reads only WAFv2 web ACLs: migrate it to WAFv2 (AWS WAF console, \"Migrate\"), then save aws wafv2 get-web-acl --scope CLOUDFRONT --region us-east-1 --name NAME --id ID > NAME.json beside the distribution", ref)
+	}
+	parts := strings.Split(rest, ":")
+	if len(parts) == 5 && parts[1] == "wafv2" {
+		r := strings.Split(parts[4], "/")
+		if len(r) == 4 && r[1] == "webacl" {
+			scope := "CLOUDFRONT"
+			if r[0] != "global" {
+				scope = "REGIONAL"
+			}
+			return fmt.Sprintf("%q names no WebACL document in the configuration: save it with aws wafv2 get-web-acl --scope %s --region %s --name %s --id %s > %s.json", ref, scope, parts[2], r[2], r[3], r[2])
+		}
+	}
+	if len(parts) == 5 && (parts[1] == "waf" || parts[1] == "waf-regional") {
+		return fmt.Sprintf("%q is a WAF Classic web ACL; openfront reads only WAFv2 web ACLs: migrate it to WAFv2, then save aws wafv2 get-web-acl --scope CLOUDFRONT --region us-east-1 --name NAME --id ID > NAME.json beside the distribution", ref)
+	}
+	return fmt.Sprintf("%q names no WebACL document in the configuration (CloudFront takes a WAFv2 web ACL's ARN here: aws wafv2 get-web-acl --scope CLOUDFRONT --region us-east-1 --name NAME --id ID > NAME.json)", ref)
 }
 
 func (v *validator) origin(f, op string, o *types.Origin) {
@@ -433,6 +499,12 @@ func (v *validator) cacheBehavior(f, bp string, b *types.CacheBehavior, origins 
 	if ts := b.TrustedSigners; ts != nil && deref(ts.Enabled) && len(v.opts.TrustedSignerKeys) == 0 {
 		v.fail(f, bp+".TrustedSigners", "trusted signers (legacy CloudFront key pairs) need their public keys: pass --trusted-signer-key KEY_PAIR_ID=PUBLIC.pem")
 	}
+	if id := deref(b.FieldLevelEncryptionId); id != "" {
+		v.warn(f, bp+".FieldLevelEncryptionId", "field-level encryption %s is not applied: the POST fields it names reach the origin unencrypted", id)
+	}
+	if g := b.GrpcConfig; g != nil && deref(g.Enabled) {
+		v.warn(f, bp+".GrpcConfig", "gRPC is not proxied: openfront reaches origins over HTTP/1.1, so gRPC calls fail where CloudFront would carry them over HTTP/2")
+	}
 	if b.FunctionAssociations != nil {
 		for i, a := range b.FunctionAssociations.Items {
 			ap := fmt.Sprintf("%s.FunctionAssociations.Items[%d]", bp, i)
@@ -448,8 +520,10 @@ func (v *validator) cacheBehavior(f, bp string, b *types.CacheBehavior, origins 
 			}
 		}
 	}
-	if b.LambdaFunctionAssociations != nil && len(b.LambdaFunctionAssociations.Items) > 0 {
-		v.warn(f, bp+".LambdaFunctionAssociations", "Lambda@Edge functions are not run by openfront")
+	if b.LambdaFunctionAssociations != nil {
+		for i, la := range b.LambdaFunctionAssociations.Items {
+			v.warn(f, fmt.Sprintf("%s.LambdaFunctionAssociations.Items[%d]", bp, i), "Lambda@Edge function %s (%s) is not run by openfront: what it would rewrite, redirect, refuse or add passes unchanged", deref(la.LambdaFunctionARN), la.EventType)
+		}
 	}
 }
 

@@ -55,6 +55,8 @@ type ACL struct {
 	asnFwd    *fwdConfig
 	// fingerprints: a statement or rate key inspects JA3 or JA4.
 	fingerprints bool
+	// skipped are the rules left out by WithSkippedManagedGroups.
+	skipped []string
 }
 
 // NeedsTLSFingerprints reports whether a rule inspects the JA3 or JA4
@@ -74,7 +76,23 @@ type Option func(*options)
 type options struct {
 	rateKeys int
 	asn      ASNLocator
+	skip     []string // managed rule groups not to run: "NAME" or "VENDOR/NAME"
 }
+
+// WithSkippedManagedGroups leaves out every web ACL rule whose
+// ManagedRuleGroupStatement names one of groups ("NAME", any vendor, or
+// "VENDOR/NAME"), whether or not this edge emulates it, instead of refusing
+// an unsupported one. Each rule left out is reported by Skipped, for the
+// caller to warn about: the web ACL then lets through what that group would
+// have stopped.
+func WithSkippedManagedGroups(groups ...string) Option {
+	return func(o *options) { o.skip = append(o.skip, groups...) }
+}
+
+// Skipped lists what the compiled web ACL does not do that its document
+// says — the rules WithSkippedManagedGroups left out, a DataProtectionConfig
+// — one sentence each, after the JSON path it concerns.
+func (a *ACL) Skipped() []string { return a.skipped }
 
 // WithRateKeyLimit bounds the number of keys each rate-based rule tracks
 // (default 20,000); beyond it the least recently seen key of a sample is
@@ -120,7 +138,18 @@ func Compile(acl *types.WebACL, res Resources, opts ...Option) (*ACL, error) {
 			}
 		}
 	}
-	a.rules = cp.rules("Rules", acl.Rules, false)
+	// Firewall Manager's rule groups run before and after the web ACL's own
+	// rules (FirewallManagerRuleGroup); leaving them out would pass what an
+	// organisation's policy blocks.
+	cp.fms = true
+	pre := cp.rules("PreProcessFirewallManagerRuleGroups", fmsRules(acl.PreProcessFirewallManagerRuleGroups), false)
+	post := cp.rules("PostProcessFirewallManagerRuleGroups", fmsRules(acl.PostProcessFirewallManagerRuleGroups), false)
+	cp.fms = false
+	a.rules = append(append(pre, cp.rules("Rules", acl.Rules, false)...), post...)
+	if acl.DataProtectionConfig != nil && len(acl.DataProtectionConfig.DataProtections) > 0 {
+		cp.skipped = append(cp.skipped, "DataProtectionConfig: not applied: WAF log records (--waf-log-dir) carry the fields it would redact or hash as they are")
+	}
+	a.skipped = cp.skipped
 	a.rates = cp.rates
 	a.fingerprints = cp.fingerprints
 	if cp.asnClient || cp.asnFwd != nil {
@@ -149,6 +178,46 @@ type compiler struct {
 	asnFwd    *fwdConfig
 	// fingerprints: a statement or rate key inspects JA3 or JA4.
 	fingerprints bool
+	// skipped are the rules left out by WithSkippedManagedGroups.
+	skipped []string
+	// fms: the rules being compiled are Firewall Manager rule groups, whose
+	// statement is at FirewallManagerStatement.
+	fms bool
+}
+
+func (cp *compiler) stmtKey() string {
+	if cp.fms {
+		return "FirewallManagerStatement"
+	}
+	return "Statement"
+}
+
+// fmsRules views Firewall Manager rule groups as web ACL rules: a group
+// reference (managed or not) with an OverrideAction, which is all they are.
+func fmsRules(in []types.FirewallManagerRuleGroup) []types.Rule {
+	out := make([]types.Rule, len(in))
+	for i, g := range in {
+		out[i] = types.Rule{Name: g.Name, Priority: g.Priority, OverrideAction: g.OverrideAction, VisibilityConfig: g.VisibilityConfig}
+		if s := g.FirewallManagerStatement; s != nil {
+			out[i].Statement = &types.Statement{ManagedRuleGroupStatement: s.ManagedRuleGroupStatement, RuleGroupReferenceStatement: s.RuleGroupReferenceStatement}
+		}
+	}
+	return out
+}
+
+// skips reports whether the web ACL rule r is a managed rule group reference
+// to leave out (WithSkippedManagedGroups), and records it.
+func (cp *compiler) skips(path string, r *types.Rule) bool {
+	m := r.Statement
+	if m == nil || m.ManagedRuleGroupStatement == nil {
+		return false
+	}
+	vendor, name := deref(m.ManagedRuleGroupStatement.VendorName), deref(m.ManagedRuleGroupStatement.Name)
+	if !slices.Contains(cp.opts.skip, name) && !slices.Contains(cp.opts.skip, vendor+"/"+name) {
+		return false
+	}
+	cp.skipped = append(cp.skipped, fmt.Sprintf("%s: rule %q is not evaluated: managed rule group %s/%s is skipped (--waf-skip-managed-group), so requests it would block or count pass", path, deref(r.Name), vendor, name))
+	return true
 }
 
 func (cp *compiler) errorf(format string, args ...any) {
@@ -188,6 +257,9 @@ func (cp *compiler) rules(path string, in []types.Rule, inGroup bool) []*rule {
 		byName[deref(r.Name)] = i
 		if r.Priority < 0 {
 			cp.errorf("%s.Priority: must be >= 0, got %d", p, r.Priority)
+		}
+		if !inGroup && cp.skips(p, r) {
+			continue
 		}
 		out = append(out, cp.rule(p, r, inGroup))
 	}

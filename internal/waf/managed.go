@@ -227,7 +227,7 @@ func (cp *compiler) managedGroup(path string, s *types.ManagedRuleGroupStatement
 	vendor, name := deref(s.VendorName), deref(s.Name)
 	g := findCRSGroup(vendor, name)
 	if g == nil {
-		cp.errorf("%s: managed rule group %s/%s is not supported by this edge (supported: %s)", path, vendor, name, supportedGroups())
+		cp.errorf("%s: managed rule group %s/%s is not supported by this edge (supported: %s); to run the web ACL without this rule, pass --waf-skip-managed-group %s", path, vendor, name, supportedGroups(), name)
 		return nil
 	}
 	m := &managedRef{group: g, groupID: vendor + "#" + name, count: map[string]string{}, exclude: map[string]bool{}}

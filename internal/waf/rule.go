@@ -52,11 +52,12 @@ func (cp *compiler) rule(path string, r *types.Rule, inGroup bool) *rule {
 	}
 	s := r.Statement
 	isGroup := s != nil && (s.RuleGroupReferenceStatement != nil || s.ManagedRuleGroupStatement != nil)
+	sp := path + "." + cp.stmtKey()
 	if inGroup && isGroup {
-		cp.groupInGroup(path+".Statement", s)
+		cp.groupInGroup(sp, s)
 		return ru
 	}
-	ru.stmt = cp.statement(path+".Statement", s, true)
+	ru.stmt = cp.statement(sp, s, true)
 	switch m := ru.stmt.(type) {
 	case *rateMatch:
 		ru.typ, ru.rate, m.rule = TypeRateBased, m, ru.name

@@ -156,6 +156,7 @@ type status struct {
 		Aliases []string `json:"aliases"`
 	} `json:"distributions"`
 	Files      []string          `json:"files"`
+	Warnings   []string          `json:"warnings"`
 	LastReload time.Time         `json:"last_reload"`
 	LastErrors []string          `json:"last_reload_errors"`
 	Listeners  map[string]string `json:"listeners"`
