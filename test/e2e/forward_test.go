@@ -18,7 +18,7 @@ func TestOriginRequest(t *testing.T) {
 		"CustomHeaders", list(
 			obj{"HeaderName": "X-Origin-Secret", "HeaderValue": "s3cr3t"},
 			obj{"HeaderName": "x-edge-name", "HeaderValue": "e2e"}))
-	legacy := with(behavior("/legacy/*", "o"), "CachePolicyId", nil, "MinTTL", 0, "DefaultTTL", 86400, "MaxTTL", 31536000,
+	legacy := with(behavior("/legacy/*", "o"), "CachePolicyId", nil, "MinTTL", 0, "DefaultTTL", 0, "MaxTTL", 0,
 		"ForwardedValues", obj{
 			"QueryString": true,
 			"Cookies":     obj{"Forward": "whitelist", "WhitelistedNames": list("keep")},
