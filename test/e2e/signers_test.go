@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -294,6 +295,9 @@ func TestSignedCLIMatchesThirdPartySigners(t *testing.T) {
 			_, q, _ := strings.Cut(tc.Target, "?")
 			for _, kv := range strings.Split(q, "&") {
 				k, val, _ := strings.Cut(kv, "=")
+				if u, err := url.PathUnescape(val); err == nil {
+					val = u // some clients escape '~'
+				}
 				params[k] = val
 			}
 		}

@@ -182,6 +182,13 @@ def botocore_cases(versions):
         case("botocore: canned, signature tampered", signer_name, set_param(t, "Signature", tamper(sig)), "AccessDenied"),
         case("botocore: canned, signature in standard base64", signer_name, set_param(t, "Signature", std_b64(sig)), "MalformedSignature"),
         case("botocore: canned, signature in RFC 4648 URL-safe base64", signer_name, set_param(t, "Signature", url_safe_b64(sig)), "MalformedSignature"),
+        # A query value is percent-decoded before use, as any URL's is: a
+        # client that escapes '~' (Python < 3.7 urlencode, PHP
+        # http_build_query) still sends the same signature.
+        case("botocore: canned, signature with '~' percent-encoded", signer_name,
+             set_param(t, "Signature", sig.replace("~", "%7E")), "200"),
+        case("botocore: canned, signature with '~', '-' and '_' percent-encoded", signer_name,
+             set_param(t, "Signature", sig.replace("~", "%7e").replace("-", "%2D").replace("_", "%5F")), "200"),
         case("botocore: canned, Key-Pair-Id dropped", signer_name, drop_param(t, "Key-Pair-Id"), "MissingKey"),
         case("botocore: canned, parameter added after signing", signer_name, t + "&added=1", "AccessDenied"),
         case("botocore: canned, Key-Pair-Id of the other RSA key", signer_name, set_param(t, "Key-Pair-Id", RSA_B), "AccessDenied"),
@@ -339,6 +346,13 @@ def openssl_cases(versions):
     out.append(case("openssl: policy cookies, RSA", signer_name, "/private/ossl/cookie/e.txt", "200", cookies=[rjar]))
     out.append(case("openssl: policy cookies, RSA, signature in standard base64", signer_name, "/private/ossl/cookie/e.txt",
                     "MalformedSignature", cookies=[rjar.replace(rsig, std_b64(rsig))]))
+    # PHP's setcookie() percent-encodes values ('~' becomes %7E), which
+    # breaks signed cookies on CloudFront; cookie values are not decoded, so
+    # a '%' is outside CloudFront's base64 alphabet (MalformedSignature).
+    php = rsig.replace("~", "%7E")
+    out.append(case("openssl: policy cookies, RSA, signature as PHP setcookie() encodes it", signer_name,
+                    "/private/ossl/cookie/e.txt", "MalformedSignature" if php != rsig else "200",
+                    cookies=[rjar.replace(rsig, php)]))
     out.append(case("openssl: policy cookies, CloudFront-Key-Pair-Id missing", signer_name, "/private/ossl/cookie/e.txt",
                     "MissingKey", cookies=[jar.replace("; CloudFront-Key-Pair-Id=" + EC, "")]))
     # A signed URL takes precedence over signed cookies.
