@@ -1,8 +1,12 @@
 package e2e
 
 import (
+	"crypto"
+	"crypto/rsa"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -12,6 +16,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/feature/cloudfront/sign"
 )
 
 // signersDir holds the third-party signers' keys, vectors and the script
@@ -137,6 +144,10 @@ func TestSignedThirdPartySigners(t *testing.T) {
 			}
 		}
 		runSignerCases(t, e, o, v.Cases)
+	})
+	t.Run("live/go-sdk", func(t *testing.T) {
+		t.Parallel()
+		runSignerCases(t, e, o, goSDKCases(t))
 	})
 	for _, s := range thirdPartySigners {
 		t.Run("live/"+s.name, func(t *testing.T) {
@@ -368,4 +379,72 @@ func TestSignedCLIMatchesThirdPartySigners(t *testing.T) {
 	if compared < 20 {
 		t.Errorf("compared %d cases, want at least 20", compared)
 	}
+}
+
+// goSDKCases are gen.py's kind of cases made live by the AWS SDK for Go v2
+// (feature/cloudfront/sign, pinned in go.mod) with the same keys and times.
+func goSDKCases(t *testing.T) []signerCase {
+	t.Helper()
+	const host = "signers.example.com"
+	base := "http://" + host
+	far, past, later := time.Unix(4102444800, 0), time.Unix(978307200, 0), time.Unix(4070908800, 0)
+	key := func(file string) crypto.Signer {
+		b, err := os.ReadFile(filepath.Join(signersDir, "keys", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		block, _ := pem.Decode(b)
+		var k crypto.Signer
+		switch block.Type {
+		case "RSA PRIVATE KEY":
+			k, err = x509.ParsePKCS1PrivateKey(block.Bytes)
+		case "EC PRIVATE KEY":
+			k, err = x509.ParseECPrivateKey(block.Bytes)
+		}
+		if err != nil || k == nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		return k
+	}
+	rsaA, ec, untrusted := key("rsa-a.pem"), key("ec.pem"), key("rsa-untrusted.pem")
+	const idA, idEC, idUntrusted = "KSGNRSAA000001", "KSGNECP2560001", "KSGNUNTRUST001"
+	signer := "aws-sdk-go-v2 feature/cloudfront/sign"
+	var out []signerCase
+	url := func(name, want, viewer, keyID string, k crypto.Signer, u string, p *sign.Policy) {
+		out = append(out, signerCase{Name: "go-sdk: " + name, Signer: signer, Scheme: "http", Host: host,
+			Target: sdkURL(t, keyID, k, u, far, p), Viewer: viewer, Want: want})
+	}
+	cookies := func(name, want, target string, split bool, p *sign.Policy) {
+		cs, err := sign.NewCookieSigner(idA, rsaA.(*rsa.PrivateKey)).SignWithPolicy(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := []string{cookieHeader(cs)}
+		if split {
+			lines = []string{"a=b; " + cookieHeader(cs[:1]), cookieHeader(cs[1:]) + "; c=d"}
+		}
+		out = append(out, signerCase{Name: "go-sdk: " + name, Signer: signer, Scheme: "http", Host: host,
+			Target: target, Cookies: lines, Want: want})
+	}
+	url("canned, RSA, own query", "200", "", idA, rsaA, base+"/private/go/a.txt?color=red&size=medium", nil)
+	url("canned, ECDSA", "200", "", idEC, ec, base+"/private/go/ec.txt", nil)
+	url("canned, encoded space, plus, %2F and UTF-8", "200", "", idA, rsaA, base+"/private/odd/a%20b/c+d%2Be%2Ff/%C3%BCber.txt?q=a%20b+c", nil)
+	url("custom, Resource *, IPv6 viewer, no IpAddress", "200", "2001:db8::3", idEC, ec, base+"/private/go/star.txt",
+		customPolicy("*", time.Time{}, far, ""))
+	url("custom, wildcard, DateGreaterThan, CIDR, IPv4 viewer inside", "200", "203.0.113.5", idA, rsaA, base+"/private/go/dir/x.txt?k=1",
+		customPolicy(base+"/private/go/dir/*", past, far, "203.0.113.0/24"))
+	url("custom, CIDR, IPv6 viewer", "AccessDenied", "2001:db8::4", idA, rsaA, base+"/private/go/dir/y.txt",
+		customPolicy(base+"/private/go/dir/*", time.Time{}, far, "203.0.113.0/24"))
+	url("custom, DateGreaterThan not reached", "AccessDenied", "", idA, rsaA, base+"/private/go/soon.txt",
+		customPolicy(base+"/private/go/*", later, far, ""))
+	url("custom, expired", "AccessDenied", "", idA, rsaA, base+"/private/go/old.txt",
+		customPolicy(base+"/private/go/*", time.Time{}, past, ""))
+	url("canned, key not in a trusted key group", "InvalidKey", "", idUntrusted, untrusted, base+"/private/go/u.txt", nil)
+	cookies("policy cookies for one URL (its canned form), two Cookie headers", "200", "/private/go/c.txt", true,
+		sign.NewCannedPolicy(base+"/private/go/c.txt", far))
+	cookies("policy cookies, wildcard Resource", "200", "/private/go/jar/a/b.txt?z=9", false,
+		customPolicy(base+"/private/go/jar/*", time.Time{}, far, ""))
+	cookies("policy cookies, expired", "AccessDenied", "/private/go/jar/old.txt", false,
+		customPolicy(base+"/private/go/jar/*", time.Time{}, past, ""))
+	return out
 }

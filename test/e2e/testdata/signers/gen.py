@@ -318,6 +318,26 @@ def openssl_cases(versions):
     custom("custom, '?' wildcard in the Resource query", q, "/private/ossl/q.txt?v=7", RSA_A)
     custom("custom, '?' wildcard needs exactly one character", q, "/private/ossl/q.txt?v=77", RSA_A, want="AccessDenied")
 
+    # Resource forms of "Values that you specify in the policy statement for
+    # a signed URL that uses a custom policy".
+    until = '"DateLessThan":{"AWS:EpochTime":%d}' % FAR
+    for label, resource, path_query, want, kw in [
+        ("no Resource (every file)", None, "/private/ossl/nores/a.txt?x=1", "200", {}),
+        ("Resource http*:// over http", "http*://%s/private/ossl/proto/*" % HOST, "/private/ossl/proto/a.txt", "200", {}),
+        ("Resource http*:// over https", "http*://%s/private/ossl/proto/*" % HOST, "/private/ossl/proto/b.txt", "200", {"scheme": "https"}),
+        ("Resource https:// over http", "https://%s/private/ossl/proto/*" % HOST, "/private/ossl/proto/c.txt", "AccessDenied", {}),
+        ("Resource with a wildcard subdomain", "http://*.example.com/private/ossl/sub/*", "/private/ossl/sub/a.txt", "200", {}),
+        ("Resource with a trailing '*' in the domain", "http://%s*" % HOST, "/private/ossl/any/thing.txt?y=2", "200", {}),
+        ("Resource without protocol, leading '*'", "*%s/private/ossl/noproto/*" % HOST, "/private/ossl/noproto/a.txt", "200", {}),
+        ("Resource for another host", "http://other.example.com/private/*", "/private/ossl/host.txt", "AccessDenied", {}),
+        ("Resource with an encoded path", BASE + "/private/odd/a%20b/*", "/private/odd/a%20b/c.txt", "200", {}),
+    ]:
+        body = compact(resource, until) if resource is not None else '{"Statement":[{"Condition":{%s}}]}' % until
+        custom("custom, " + label, body, path_query, RSA_A, want=want, **kw)
+    # PHP's json_encode() escapes '/' as '\/': the same JSON string.
+    custom("custom, Resource with JSON-escaped slashes (PHP json_encode)",
+           compact((BASE + "/private/ossl/php/*").replace("/", "\\/"), until), "/private/ossl/php/a.txt", RSA_A)
+
     # Cookies: the same signatures as CloudFront-* cookies, in both forms,
     # mixed with other cookies and spread over several Cookie headers.
     sig = sign(canned_policy(BASE + "/private/ossl/cookie/c.txt", FAR), RSA_A)
