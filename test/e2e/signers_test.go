@@ -448,3 +448,49 @@ func goSDKCases(t *testing.T) []signerCase {
 		customPolicy(base+"/private/go/jar/*", time.Time{}, past, ""))
 	return out
 }
+
+// TestSignedThirdPartyIPv6Viewer: a viewer connected over IPv6 (not named by
+// X-Forwarded-For) is served by a signature without IpAddress and refused by
+// one with an IPv4 IpAddress, even the loopback's: CloudFront policies take
+// IPv4 only (spec §5.4).
+func TestSignedThirdPartyIPv6Viewer(t *testing.T) {
+	t.Parallel()
+	o := newOrigin(t, "app", nil)
+	e := startEdge(t, signersDocs(t, o), "--http", "[::1]:0")
+	if !strings.HasPrefix(e.HTTP, "[::1]:") {
+		t.Fatalf("http listener %s, want [::1]", e.HTTP)
+	}
+	var v signerVectors
+	readJSON(t, filepath.Join(signersDir, "vectors.json"), &v)
+	byName := map[string]signerCase{}
+	for _, c := range v.Cases {
+		byName[c.Name] = c
+	}
+	for name, want := range map[string]string{
+		"botocore: canned, RSA, own query":                                  "200",
+		"botocore: custom, ECDSA, Resource *":                               "200",
+		"node: canned cookies (CloudFront-Expires), one Cookie header":      "200",
+		"botocore: custom, wildcard Resource, DateGreaterThan, single IP":   "AccessDenied", // 127.0.0.1/32
+		"awscli1: custom, DateGreaterThan and single IP":                    "AccessDenied", // 127.0.0.1/32
+		"openssl: custom, the guide's layout with CRLFs, wildcard Resource": "AccessDenied", // 127.0.0.0/8
+		"node: policy cookies, DateGreaterThan and CIDR":                    "AccessDenied", // 127.0.0.0/8
+		"botocore: canned, key not in a trusted key group":                  "InvalidKey",
+	} {
+		tc, ok := byName[name]
+		if !ok {
+			t.Fatalf("vectors.json has no case %q", name)
+		}
+		tc.Want = want
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			rq := request{Host: tc.Host, Target: tc.Target, Header: http.Header{"Cookie": tc.Cookies}}
+			r := e.do(t, rq)
+			if _, query, _ := strings.Cut(tc.Target, "?"); want == "200" {
+				checkServedSigned(t, e, o, r, "ESIGNERS", withoutSigningParams(query))
+			} else {
+				checkSigningError(t, r, want)
+			}
+			checkLog(t, e.waitLogID(t, "ESIGNERS.*.gz", r.ID()), map[string]string{"c-ip": "::1"})
+		})
+	}
+}
