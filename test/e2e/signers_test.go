@@ -494,3 +494,65 @@ func TestSignedThirdPartyIPv6Viewer(t *testing.T) {
 		})
 	}
 }
+
+// TestSignedCLIVerifiedByOpenSSL: ECDSA signatures are randomized, so
+// instead of comparing bytes, OpenSSL (`openssl dgst -verify`, as the
+// Developer Guide's recipe reversed) verifies openfront sign's ECDSA and
+// RSA signatures, SHA-1 and SHA-256, over the canned policy CloudFront
+// rebuilds and over the Policy it carries.
+func TestSignedCLIVerifiedByOpenSSL(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("openssl"); err != nil {
+		t.Skip("openssl is not installed (apt-get install openssl)")
+	}
+	const u = "http://signers.example.com/private/cli/a%20b.txt?x=1"
+	for _, tc := range []struct{ name, keyID, key, pub, hash, kind string }{
+		{"ECDSA, SHA-1, canned URL", "KSGNECP2560001", "ec.pem", "ec.pub.pem", "sha1", "canned"},
+		{"ECDSA, SHA-256, canned URL", "KSGNECP2560001", "ec.pem", "ec.pub.pem", "sha256", "canned"},
+		{"ECDSA, SHA-256, custom URL", "KSGNECP2560001", "ec.pem", "ec.pub.pem", "sha256", "custom"},
+		{"RSA, SHA-256, custom URL", "KSGNRSAA000001", "rsa-a.pem", "rsa-a.pub.pem", "sha256", "custom"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			args := []string{"url", u, "--key-pair-id", tc.keyID, "--private-key", filepath.Join(signersDir, "keys", tc.key),
+				"--expires", "4102444800", "--hash", tc.hash}
+			if tc.kind == "custom" {
+				args = append(args, "--resource", "http://signers.example.com/private/cli/*")
+			}
+			var res struct{ URL string }
+			if err := json.Unmarshal(signCLI(t, args...), &res); err != nil {
+				t.Fatal(err)
+			}
+			params := map[string]string{}
+			_, q, _ := strings.Cut(res.URL, "?")
+			for _, kv := range strings.Split(q, "&") {
+				k, val, _ := strings.Cut(kv, "=")
+				params[k] = val
+			}
+			unCF := func(s string) []byte {
+				b, err := base64.StdEncoding.DecodeString(strings.NewReplacer("-", "+", "_", "=", "~", "/").Replace(s))
+				if err != nil {
+					t.Fatalf("%q: %v", s, err)
+				}
+				return b
+			}
+			policy := []byte(`{"Statement":[{"Resource":"` + u + `","Condition":{"DateLessThan":{"AWS:EpochTime":4102444800}}}]}`)
+			if tc.kind == "custom" {
+				policy = unCF(params["Policy"])
+			}
+			dir := t.TempDir()
+			pf, sf := filepath.Join(dir, "policy"), filepath.Join(dir, "sig")
+			if err := os.WriteFile(pf, policy, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(sf, unCF(params["Signature"]), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			out, err := exec.Command("openssl", "dgst", "-"+tc.hash, "-verify", filepath.Join(signersDir, "keys", tc.pub),
+				"-signature", sf, pf).CombinedOutput()
+			if err != nil || strings.TrimSpace(string(out)) != "Verified OK" {
+				t.Errorf("openssl dgst -verify: %v: %s", err, out)
+			}
+		})
+	}
+}
