@@ -17,8 +17,8 @@ import (
 var thirdPartyDir = filepath.Join("..", "..", "test", "e2e", "testdata", "signers")
 
 // TestThirdPartyVectors: every vector gets CloudFront's documented answer
-// from Verify, for the key groups the vectors were made for (A and B are
-// trusted, C's key is not).
+// from Verify, for the behaviors the vectors were made for: /private/*
+// trusts key groups A and B (not C), /legacy/* the legacy key pairs.
 func TestThirdPartyVectors(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join(thirdPartyDir, "vectors.json"))
 	if err != nil {
@@ -26,6 +26,7 @@ func TestThirdPartyVectors(t *testing.T) {
 	}
 	var v struct {
 		Keys      map[string]string   `json:"keys"`
+		Legacy    map[string]string   `json:"legacy_keys"`
 		KeyGroups map[string][]string `json:"key_groups"`
 		Cases     []struct {
 			Name, Signer, Scheme, Host, Target, Viewer, Want string
@@ -47,7 +48,18 @@ func TestThirdPartyVectors(t *testing.T) {
 			}
 		}
 	}
-	verifier := NewVerifier(trusted, NewCache(64))
+	legacy := map[string]crypto.PublicKey{}
+	for id, file := range v.Legacy {
+		pemText, err := os.ReadFile(filepath.Join(thirdPartyDir, "keys", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if legacy[id], err = ParseLegacyKey(string(pemText)); err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+	}
+	cache := NewCache(64)
+	groups, pairs := NewVerifier(trusted, cache), NewVerifier(legacy, cache)
 	if len(v.Cases) < 50 {
 		t.Fatalf("%d cases, want the full set", len(v.Cases))
 	}
@@ -57,6 +69,10 @@ func TestThirdPartyVectors(t *testing.T) {
 			viewer := netip.MustParseAddr("127.0.0.1")
 			if tc.Viewer != "" {
 				viewer = netip.MustParseAddr(tc.Viewer)
+			}
+			verifier := groups
+			if strings.HasPrefix(path, "/legacy/") {
+				verifier = pairs
 			}
 			// Twice: the second answer comes through the verified-signature cache.
 			for range 2 {

@@ -96,7 +96,10 @@ func signersDocs(t *testing.T, o *origin) map[string]any {
 		"TrustedKeyGroups", obj{"Enabled": true, "Quantity": len(trusted), "Items": trusted},
 		"AllowedMethods", methods("GET", "HEAD", "OPTIONS"),
 		"OriginRequestPolicyId", allViewer)
-	cfg := distConfig([]obj{customOrigin("o", "127.0.0.1", o.port())}, behavior("", "o"), private)
+	legacy := with(behavior("/legacy/*", "o"),
+		"TrustedSigners", obj{"Enabled": true, "Quantity": 1, "Items": []string{"self"}},
+		"OriginRequestPolicyId", allViewer)
+	cfg := distConfig([]obj{customOrigin("o", "127.0.0.1", o.port())}, behavior("", "o"), private, legacy)
 	cfg["Aliases"] = list(meta.Host)
 	docs["ESIGNERS.json"] = configDoc(cfg)
 	return docs
@@ -111,6 +114,25 @@ func readJSON(t *testing.T, path string, v any) {
 	if err := json.Unmarshal(b, v); err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
+}
+
+// signersFlags are the openfront serve flags the vectors need: the legacy
+// key pairs' public keys, which /legacy/* trusts.
+func signersFlags(t *testing.T) []string {
+	t.Helper()
+	var meta struct {
+		Legacy map[string]string `json:"legacy_keys"`
+	}
+	readJSON(t, filepath.Join(signersDir, "vectors.json"), &meta)
+	var out []string
+	for id, file := range meta.Legacy {
+		path, err := filepath.Abs(filepath.Join(signersDir, "keys", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, "--trusted-signer-key", id+"="+path)
+	}
+	return out
 }
 
 // thirdPartySigners are gen.py's signers, with how to get each one.
@@ -132,7 +154,7 @@ var thirdPartySigners = []struct{ name, install string }{
 func TestSignedThirdPartySigners(t *testing.T) {
 	t.Parallel()
 	o := newOrigin(t, "app", nil)
-	e := startEdge(t, signersDocs(t, o), "--trusted-proxy", "127.0.0.1/32")
+	e := startEdge(t, signersDocs(t, o), append(signersFlags(t), "--trusted-proxy", "127.0.0.1/32")...)
 
 	t.Run("vectors", func(t *testing.T) {
 		t.Parallel()
@@ -277,7 +299,8 @@ func logEncode(s string) string {
 
 // signerKeyFiles maps gen.py's RSA key IDs to their private keys (ECDSA
 // signatures are randomized, so only RSA ones can be compared).
-var signerKeyFiles = map[string]string{"KSGNRSAA000001": "rsa-a.pem", "KSGNRSAB000001": "rsa-b.pem"}
+var signerKeyFiles = map[string]string{"KSGNRSAA000001": "rsa-a.pem", "KSGNRSAB000001": "rsa-b.pem",
+	"APKASIGNERS1024EXMPL": "legacy-rsa1024.pem", "APKASIGNERS4096EXMPL": "legacy-rsa4096.pem"}
 
 // TestSignedCLIMatchesThirdPartySigners: for every RSA URL and cookie in the
 // committed vectors that CloudFront serves, openfront sign, given the same
@@ -456,7 +479,7 @@ func goSDKCases(t *testing.T) []signerCase {
 func TestSignedThirdPartyIPv6Viewer(t *testing.T) {
 	t.Parallel()
 	o := newOrigin(t, "app", nil)
-	e := startEdge(t, signersDocs(t, o), "--http", "[::1]:0")
+	e := startEdge(t, signersDocs(t, o), append(signersFlags(t), "--http", "[::1]:0")...)
 	if !strings.HasPrefix(e.HTTP, "[::1]:") {
 		t.Fatalf("http listener %s, want [::1]", e.HTTP)
 	}

@@ -60,6 +60,10 @@ url("canned, expired", "AccessDenied", { url: BASE + "/private/node/g.txt", keyP
 url("canned, key not in a trusted key group", "InvalidKey",
   { url: BASE + "/private/node/h.txt", keyPairId: UNTRUSTED, privateKey: untrusted, dateLessThan: FAR });
 
+url("legacy key pair, RSA 4096, SHA-256", "200",
+  { url: BASE + "/legacy/node/a.txt?x=1", keyPairId: "APKASIGNERS4096EXMPL", privateKey: read("legacy-rsa4096.pem"), dateLessThan: FAR, algorithm: "SHA256" });
+cookies("legacy key pair, RSA 1024, canned cookies", "200", "/legacy/node/c.txt",
+  { url: BASE + "/legacy/node/c.txt", keyPairId: "APKASIGNERS1024EXMPL", privateKey: read("legacy-rsa1024.pem"), dateLessThan: FAR });
 cookies("canned cookies (CloudFront-Expires), one Cookie header", "200", "/private/node/cookie.txt",
   { url: BASE + "/private/node/cookie.txt", keyPairId: RSA_A, privateKey: rsa, dateLessThan: FAR });
 cookies("canned cookies (CloudFront-Expires), ECDSA SHA-256, two Cookie headers", "200", "/private/node/cookie-ec.txt",

@@ -45,10 +45,14 @@ PAST = 978307200  # 2001-01-01T00:00:00Z
 LATER = 4070908800  # 2099-01-01T00:00:00Z, a DateGreaterThan not yet reached
 
 # Key IDs: RSA_A and EC are in key group A, RSA_B in key group B; both groups
-# are trusted by /private/*. UNTRUSTED is a public key of the account in no
-# trusted key group.
+# are trusted by /private/*. UNTRUSTED is a public key of the account in a key
+# group (C) that no behavior trusts.
 RSA_A, EC, RSA_B, UNTRUSTED = "KSGNRSAA000001", "KSGNECP2560001", "KSGNRSAB000001", "KSGNUNTRUST001"
-KEYFILE = {RSA_A: "rsa-a.pem", EC: "ec.pem", RSA_B: "rsa-b.pem", UNTRUSTED: "rsa-untrusted.pem"}
+# Legacy CloudFront key pairs (trusted signers; RSA 1024 to 4096 bits), which
+# only /legacy/* trusts, through openfront serve --trusted-signer-key.
+LEGACY_1024, LEGACY_4096 = "APKASIGNERS1024EXMPL", "APKASIGNERS4096EXMPL"
+KEYFILE = {RSA_A: "rsa-a.pem", EC: "ec.pem", RSA_B: "rsa-b.pem", UNTRUSTED: "rsa-untrusted.pem",
+           LEGACY_1024: "legacy-rsa1024.pem", LEGACY_4096: "legacy-rsa4096.pem"}
 
 # An object key with a space, '+', an encoded '/', and a non-ASCII letter,
 # percent-encoded as a browser sends it (signers other than Node's take the
@@ -194,6 +198,16 @@ def botocore_cases(versions):
         case("botocore: canned, Key-Pair-Id of the other RSA key", signer_name, set_param(t, "Key-Pair-Id", RSA_B), "AccessDenied"),
         case("botocore: canned, Expires changed", signer_name, set_param(t, "Expires", str(FAR + 1)), "AccessDenied"),
     ]
+    for kid in (LEGACY_1024, LEGACY_4096):
+        legacy = CloudFrontSigner(kid, rsa_signer(kid))
+        bits = kid[11:15]
+        add("legacy key pair, RSA %s, canned" % bits,
+            legacy.generate_presigned_url(BASE + "/legacy/boto/%s.txt?v=1" % bits, date_less_than=utc(FAR)), "200")
+        pol = legacy.build_policy(BASE + "/legacy/boto/*", utc(FAR), ip_address="127.0.0.0/8")
+        add("legacy key pair, RSA %s, custom" % bits, legacy.generate_presigned_url(BASE + "/legacy/boto/c%s.txt" % bits, policy=pol), "200")
+    add("legacy key pair on a key-group behavior",
+        CloudFrontSigner(LEGACY_1024, rsa_signer(LEGACY_1024)).generate_presigned_url(BASE + "/private/boto/l.txt", date_less_than=utc(FAR)), "InvalidKey")
+    add("key-group key on a legacy behavior", rsa.generate_presigned_url(BASE + "/legacy/boto/k.txt", date_less_than=utc(FAR)), "InvalidKey")
     untrusted = CloudFrontSigner(UNTRUSTED, rsa_signer(UNTRUSTED))
     out.append(case("botocore: canned, key not in a trusted key group", signer_name,
                     target_of(untrusted.generate_presigned_url(BASE + "/private/boto/a.txt", date_less_than=utc(FAR))), "InvalidKey"))
@@ -235,6 +249,10 @@ def awscli_cases(versions, name, exe):
         sign(BASE + path + "/e.txt", RSA_A, "--date-less-than", "2100-01-01", "--date-greater-than", "2099-01-01"), "AccessDenied")
     add("canned, expired", sign(BASE + path + "/f.txt", RSA_A, "--date-less-than", "2001-01-01"), "AccessDenied")
     add("canned, key not in a trusted key group", sign(BASE + path + "/g.txt", UNTRUSTED, "--date-less-than", "2100-01-01"), "InvalidKey")
+    add("legacy key pair, RSA 1024, canned", sign(BASE + "/legacy/%s/a.txt?x=1" % name, LEGACY_1024, "--date-less-than", "2100-01-01"), "200")
+    add("legacy key pair, RSA 4096, custom with IP",
+        sign(BASE + "/legacy/%s/b.txt" % name, LEGACY_4096, "--date-less-than", "2100-01-01", "--ip-address", "127.0.0.1"), "200")
+    add("legacy key pair on a key-group behavior", sign(BASE + path + "/l.txt", LEGACY_4096, "--date-less-than", "2100-01-01"), "InvalidKey")
     t = target_of(canned)
     out.append(case(name + ": canned, signature tampered", version,
                     set_param(t, "Signature", tamper(param(t, "Signature"))), "AccessDenied"))
@@ -282,6 +300,8 @@ def openssl_cases(versions):
     canned("canned, ECDSA, SHA-256", "/private/ossl/ec256.txt", EC, "sha256")
     canned("canned, RSA key of the second key group", "/private/ossl/b.txt", RSA_B)
     canned("canned, encoded space, plus, %2F and UTF-8", ODD_PATH + "?q=%C3%A9", EC)
+    canned("legacy key pair, RSA 4096, SHA-256", "/legacy/ossl/a.txt", LEGACY_4096, "sha256")
+    canned("legacy key pair, RSA 1024, SHA-1", "/legacy/ossl/b.txt?z=0", LEGACY_1024)
     canned("canned, SHA-256 signature without Hash-Algorithm", "/private/ossl/nomark.txt", RSA_A, "sha256", mark=False, want="AccessDenied")
     canned("canned, ECDSA, SHA-256 signature without Hash-Algorithm", "/private/ossl/nomark-ec.txt", EC, "sha256", mark=False, want="AccessDenied")
     t = canned("canned, Hash-Algorithm=SHA256 marks a SHA-1 signature", "/private/ossl/mark.txt", RSA_A)
@@ -416,6 +436,7 @@ def main():
             cases += got
     doc = {"host": HOST, "keys": {RSA_A: "rsa-a.pub.pem", EC: "ec.pub.pem", RSA_B: "rsa-b.pub.pem",
                                   UNTRUSTED: "rsa-untrusted.pub.pem"},
+           "legacy_keys": {LEGACY_1024: "legacy-rsa1024.pub.pem", LEGACY_4096: "legacy-rsa4096.pub.pem"},
            "key_groups": {"A": [RSA_A, EC], "B": [RSA_B]}, "untrusted_key_group": {"C": [UNTRUSTED]},
            "signers": versions, "missing": missing, "cases": cases}
     with open(os.path.join(args.out, "vectors.json"), "w") as f:
