@@ -48,6 +48,9 @@ type Policy struct {
 // produces (URLSigner.Sign for canned, SignWithPolicy for custom).
 func SignURL(rawURL string, keyID string, key crypto.Signer, p Policy, hash crypto.Hash) (string, error) {
 	base := strings.TrimSuffix(rawURL, "?")
+	if err := checkSendable(base); err != nil {
+		return "", err
+	}
 	u, err := url.Parse(base)
 	if err != nil {
 		return "", fmt.Errorf("parse URL: %w", err)
@@ -93,6 +96,9 @@ func SignURL(rawURL string, keyID string, key crypto.Signer, p Policy, hash cryp
 // equal aws-sdk-go-v2's CookieSigner output (which always sends a Policy).
 func SignCookies(resource string, keyID string, key crypto.Signer, p Policy, hash crypto.Hash) ([]*http.Cookie, error) {
 	if p.Canned {
+		if err := checkSendable(resource); err != nil {
+			return nil, err
+		}
 		u, err := url.Parse(resource)
 		if err != nil {
 			return nil, fmt.Errorf("parse URL: %w", err)
@@ -131,8 +137,25 @@ func checkURL(u *url.URL, raw string) error {
 		return errors.New("URL has no host")
 	case u.Fragment != "" || strings.Contains(raw, "#"):
 		return errors.New("URL has a #fragment, which browsers never send")
-	case !isASCII(raw):
+	}
+	return nil
+}
+
+// checkSendable refuses a URL that no viewer sends as written. A canned
+// policy covers the URL byte for byte as the viewer's request carries it,
+// and clients percent-encode what RFC 3986 does not allow in a URI
+// (non-ASCII, controls, space, '"', '<', '>', '\', '^', '`', '{', '|',
+// '}'), so a signature over the raw form never verifies. (The AWS CLI and
+// botocore sign such URLs as given; @aws-sdk/cloudfront-signer encodes them
+// first.)
+func checkSendable(raw string) error {
+	if !isASCII(raw) {
 		return errors.New("URL must be ASCII: percent-encode the path and query, Punycode the host")
+	}
+	for i := 0; i < len(raw); i++ {
+		if c := raw[i]; c <= ' ' || c == 0x7f || strings.IndexByte("\"<>\\^`{|}", c) >= 0 {
+			return fmt.Errorf("URL has %q at byte %d, which clients percent-encode before sending, so a signature over it never verifies: write it as %%%02X", c, i, c)
+		}
 	}
 	return nil
 }
