@@ -141,20 +141,22 @@ func checkURL(u *url.URL, raw string) error {
 	return nil
 }
 
-// checkSendable refuses a URL that no viewer sends as written. A canned
-// policy covers the URL byte for byte as the viewer's request carries it,
-// and clients percent-encode what RFC 3986 does not allow in a URI
-// (non-ASCII, controls, space, '"', '<', '>', '\', '^', '`', '{', '|',
-// '}'), so a signature over the raw form never verifies. (The AWS CLI and
-// botocore sign such URLs as given; @aws-sdk/cloudfront-signer encodes them
-// first.)
+// checkSendable refuses a URL that viewers do not reliably send as written.
+// A canned policy covers the URL byte for byte as the viewer's request
+// carries it, and HTTP clients percent-encode what RFC 3986 does not allow
+// in a URI (non-ASCII, controls, space, '"', '<', '>', '\', '^', '`', '{',
+// '|', '}'): every client a space, Go's client each of these in the path,
+// browsers '"', '<', '>', '`', '{' and '}' (and they turn '\' into '/'). A
+// signature over the raw form then never verifies, or only from some
+// clients. (The AWS CLI and botocore sign such URLs as given; @aws-
+// sdk/cloudfront-signer encodes the path first.)
 func checkSendable(raw string) error {
 	if !isASCII(raw) {
 		return errors.New("URL must be ASCII: percent-encode the path and query, Punycode the host")
 	}
 	for i := 0; i < len(raw); i++ {
 		if c := raw[i]; c <= ' ' || c == 0x7f || strings.IndexByte("\"<>\\^`{|}", c) >= 0 {
-			return fmt.Errorf("URL has %q at byte %d, which clients percent-encode before sending, so a signature over it never verifies: write it as %%%02X", c, i, c)
+			return fmt.Errorf("URL has %q at byte %d, which HTTP clients percent-encode (RFC 3986 does not allow it in a URL), so a signature over it would not verify: write it as %%%02X", c, i, c)
 		}
 	}
 	return nil
