@@ -148,8 +148,8 @@ func checkURL(u *url.URL, raw string) error {
 // '|', '}'): every client a space, Go's client each of these in the path,
 // browsers '"', '<', '>', '`', '{' and '}' (and they turn '\' into '/'). A
 // signature over the raw form then never verifies, or only from some
-// clients. (The AWS CLI and botocore sign such URLs as given; @aws-
-// sdk/cloudfront-signer encodes the path first.)
+// clients. (The AWS CLI and botocore sign such URLs as given;
+// @aws-sdk/cloudfront-signer encodes the path first.)
 func checkSendable(raw string) error {
 	if !isASCII(raw) {
 		return errors.New("URL must be ASCII: percent-encode the path and query, Punycode the host")
