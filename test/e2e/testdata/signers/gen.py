@@ -167,6 +167,18 @@ def botocore_cases(versions):
     pol = rsa.build_policy(BASE + "/private/boto/dir/*", utc(FAR), date_greater_than=utc(PAST), ip_address="127.0.0.1")
     add("custom, wildcard Resource, DateGreaterThan, single IP",
         rsa.generate_presigned_url(BASE + "/private/boto/dir/sub/x.txt?v=2", policy=pol), "200")
+    # The Policy in standard and in RFC 4648 URL-safe base64 (refused only
+    # when that differs from CloudFront's alphabet for these bytes).
+    ct = target_of(rsa.generate_presigned_url(BASE + "/private/boto/dir/sub/x.txt?v=2", policy=pol))
+    cp = param(ct, "Policy")
+    out.append(case("botocore: custom, Policy in standard base64", signer_name, set_param(ct, "Policy", std_b64(cp)),
+                    "MalformedPolicy" if std_b64(cp) != cp else "200"))
+    out.append(case("botocore: custom, Policy in RFC 4648 URL-safe base64", signer_name, set_param(ct, "Policy", url_safe_b64(cp)),
+                    "MalformedPolicy" if url_safe_b64(cp) != cp else "200"))
+    # A well-formed policy granting more, with the original signature.
+    wider = rsa.build_policy(BASE + "/private/*", utc(FAR))
+    out.append(case("botocore: custom, Policy widened after signing", signer_name,
+                    set_param(ct, "Policy", cf_b64(wider.encode())), "AccessDenied"))
     pol = ecs.build_policy("*", utc(FAR))
     add("custom, ECDSA, Resource *", ecs.generate_presigned_url(BASE + "/private/boto/any/where.txt?z=1", policy=pol), "200")
     pol = rsa.build_policy(BASE + "/private/boto/net/*", utc(FAR), ip_address="203.0.113.0/24")
