@@ -123,10 +123,13 @@ def run(args, stdin=None, env=None):
 # --- botocore ---------------------------------------------------------------
 
 def botocore_cases(versions):
-    import botocore
-    from botocore.signers import CloudFrontSigner
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec, padding
+    try:
+        import botocore
+        from botocore.signers import CloudFrontSigner
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec, padding
+    except ImportError:
+        return None
 
     versions["botocore"] = "botocore " + botocore.__version__
     signer_name = versions["botocore"]
