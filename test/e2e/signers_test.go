@@ -237,6 +237,7 @@ func runSignerCase(t *testing.T, e *edge, o *origin, tc signerCase, proto string
 	path, query, _ := strings.Cut(tc.Target, "?")
 	want := map[string]string{
 		"c-ip": viewer, "cs-method": "GET", "x-host-header": tc.Host, "cs-protocol": tc.Scheme,
+		"cs(Host)": defaultDomain("ESIGNERS"), "x-edge-location": "TST1-P1",
 		"cs-uri-stem": logEncode(path), "cs-uri-query": logEncode(query),
 	}
 	if query == "" {
