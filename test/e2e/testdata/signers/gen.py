@@ -349,6 +349,10 @@ def openssl_cases(versions):
     custom("custom, DateLessThan in milliseconds", ms, "/private/ossl/ms.txt", RSA_A, want="MalformedPolicy")
     nodate = compact(BASE + "/private/ossl/*", '"IpAddress":{"AWS:SourceIp":"127.0.0.1/32"}')
     custom("custom, no DateLessThan", nodate, "/private/ossl/nodate.txt", RSA_A, want="MalformedPolicy")
+    # "You can include only one statement."
+    two = '{"Statement":[{"Resource":"%s/private/ossl/a/*","Condition":{%s}},{"Resource":"%s/private/ossl/b/*","Condition":{%s}}]}' % (
+        BASE, '"DateLessThan":{"AWS:EpochTime":%d}' % FAR, BASE, '"DateLessThan":{"AWS:EpochTime":%d}' % FAR)
+    custom("custom, two statements", two, "/private/ossl/a/x.txt", RSA_A, want="MalformedPolicy")
     q = compact(BASE + "/private/ossl/q.txt?v=?", '"DateLessThan":{"AWS:EpochTime":%d}' % FAR)
     custom("custom, '?' wildcard in the Resource query", q, "/private/ossl/q.txt?v=7", RSA_A)
     custom("custom, '?' wildcard needs exactly one character", q, "/private/ossl/q.txt?v=77", RSA_A, want="AccessDenied")
