@@ -27,7 +27,8 @@ type Policy struct {
 	DateLessThan time.Time
 	// DateGreaterThan is when access starts; zero means no start.
 	DateGreaterThan time.Time
-	// IPAddress is one IPv4 address or IPv4 CIDR; "" means any viewer.
+	// IPAddress is one IPv4 address (signed as address/32, the documented
+	// form) or IPv4 CIDR; "" means any viewer.
 	IPAddress string
 	// Canned asks for a canned policy: only DateLessThan, for exactly the
 	// URL signed, and the policy itself never travels (Expires instead of
@@ -45,7 +46,8 @@ type Policy struct {
 // hash is crypto.SHA256. hash may be crypto.SHA1 (the default, also for 0) or
 // crypto.SHA256; key must be RSA or ECDSA P-256. For RSA with SHA-1 the
 // output is byte for byte what aws-sdk-go-v2's feature/cloudfront/sign
-// produces (URLSigner.Sign for canned, SignWithPolicy for custom).
+// produces (URLSigner.Sign for canned, SignWithPolicy for custom), except
+// that a single IPAddress gets its /32 (the SDK passes it as given).
 func SignURL(rawURL string, keyID string, key crypto.Signer, p Policy, hash crypto.Hash) (string, error) {
 	base := strings.TrimSuffix(rawURL, "?")
 	if err := checkSendable(base); err != nil {
@@ -265,7 +267,14 @@ func buildPolicy(defaultResource string, p Policy) (signed []byte, canned bool, 
 			return nil, false, 0, errors.New("DateGreaterThan must be before DateLessThan")
 		}
 	}
-	signed = appendCustom(nil, resource, p.IPAddress, notBefore, expires, !p.DateGreaterThan.IsZero())
+	ip := p.IPAddress
+	if ip != "" && !strings.Contains(ip, "/") {
+		// "To allow access from a single IP address, you specify: "IPv4 IP
+		// address/32"" (custom-policy docs); botocore, the AWS CLI and the
+		// JavaScript SDK add the /32 too.
+		ip += "/32"
+	}
+	signed = appendCustom(nil, resource, ip, notBefore, expires, !p.DateGreaterThan.IsZero())
 	// Refuse to sign what the edge would call malformed: this catches bad
 	// Resource patterns and IPv6 or mistyped IpAddress values.
 	if _, err := parsePolicy(signed); err != nil {

@@ -99,6 +99,12 @@ func TestSignURLForms(t *testing.T) {
 			[]string{"https://example.com/a?Expires="}},
 		{"custom", "https://example.com/a", Policy{DateLessThan: exp}, crypto.SHA1,
 			[]string{"https://example.com/a?Policy=eyJTdGF0ZW1lbnQiOlt7IlJlc291cmNlIjoiaHR0cHM6Ly9leGFtcGxlLmNvbS9hIiwiQ29uZGl0aW9uIjp7IkRhdGVMZXNzVGhhbiI6eyJBV1M6RXBvY2hUaW1lIjoxNzY3MjkwNDAwfX19XX0_&Signature="}},
+		// "To allow access from a single IP address, you specify: "IPv4 IP
+		// address/32"", as botocore, the AWS CLI and the JavaScript SDK do.
+		{"single IP address gets /32", "https://example.com/a", Policy{DateLessThan: exp, IPAddress: "192.0.2.10"}, crypto.SHA1,
+			[]string{"?Policy=" + encodeCF([]byte(`{"Statement":[{"Resource":"https://example.com/a","Condition":{"IpAddress":{"AWS:SourceIp":"192.0.2.10/32"},"DateLessThan":{"AWS:EpochTime":1767290400}}}]}`)) + "&Signature="}},
+		{"CIDR kept", "https://example.com/a", Policy{DateLessThan: exp, IPAddress: "192.0.2.0/24"}, crypto.SHA1,
+			[]string{"?Policy=" + encodeCF([]byte(`{"Statement":[{"Resource":"https://example.com/a","Condition":{"IpAddress":{"AWS:SourceIp":"192.0.2.0/24"},"DateLessThan":{"AWS:EpochTime":1767290400}}}]}`)) + "&Signature="}},
 		{"raw policy", "https://example.com/a", Policy{Raw: []byte("{\"Statement\":[{\"Condition\":{\"DateLessThan\":{\"AWS:EpochTime\":1767290400}}}]}\n")}, crypto.SHA1,
 			[]string{"?Policy=" + encodeCF([]byte("{\"Statement\":[{\"Condition\":{\"DateLessThan\":{\"AWS:EpochTime\":1767290400}}}]}\n")) + "&Signature="}},
 	}
