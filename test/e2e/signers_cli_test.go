@@ -179,3 +179,70 @@ func TestSignedCLIVerifiedByOpenSSL(t *testing.T) {
 		})
 	}
 }
+
+// TestSignedCLIPolicyMatchesThirdPartySigners: from the same URL, dates and
+// single IP address, openfront sign writes the same custom policy (as JSON,
+// key order aside) as the AWS CLI and @aws-sdk/cloudfront-signer, the
+// address included as address/32.
+func TestSignedCLIPolicyMatchesThirdPartySigners(t *testing.T) {
+	t.Parallel()
+	var v signerVectors
+	readJSON(t, filepath.Join(signersDir, "vectors.json"), &v)
+	decode := func(t *testing.T, target string) any {
+		t.Helper()
+		_, q, _ := strings.Cut(target, "?")
+		for _, kv := range strings.Split(q, "&") {
+			if k, val, _ := strings.Cut(kv, "="); k == "Policy" {
+				b, err := base64.StdEncoding.DecodeString(strings.NewReplacer("-", "+", "_", "=", "~", "/").Replace(val))
+				if err != nil {
+					t.Fatal(err)
+				}
+				var doc any
+				if err := json.Unmarshal(b, &doc); err != nil {
+					t.Fatal(err)
+				}
+				return doc
+			}
+		}
+		t.Fatalf("no Policy in %q", target)
+		return nil
+	}
+	compared := 0
+	for _, tc := range v.Cases {
+		if !strings.HasSuffix(tc.Name, ": custom, DateGreaterThan and single IP") {
+			continue
+		}
+		compared++
+		t.Run(tc.Name, func(t *testing.T) {
+			t.Parallel()
+			path, q, _ := strings.Cut(tc.Target, "?")
+			u := tc.Scheme + "://" + tc.Host + path
+			if q = withoutSigningParams(q); q != "" {
+				u += "?" + q
+			}
+			var res struct{ URL string }
+			out := signCLI(t, "url", u, "--key-pair-id", "KSGNRSAA000001", "--private-key", filepath.Join(signersDir, "keys", "rsa-a.pem"),
+				"--expires", "4102444800", "--not-before", "978307200", "--ip", "127.0.0.1")
+			if err := json.Unmarshal(out, &res); err != nil {
+				t.Fatal(err)
+			}
+			got, want := decode(t, targetOf(t, res.URL)), decode(t, tc.Target)
+			if g, w := mustJSON(t, got), mustJSON(t, want); g != w {
+				t.Errorf("policy: openfront sign wrote %s, %s wrote %s", g, tc.Signer, w)
+			}
+		})
+	}
+	if compared < 3 {
+		t.Errorf("compared %d signers, want the AWS CLI v1, v2 and Node", compared)
+	}
+}
+
+// mustJSON marshals v with sorted keys.
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
