@@ -164,6 +164,8 @@ def botocore_cases(versions):
     add("canned, IPv6 viewer (no IpAddress condition)",
         rsa.generate_presigned_url(BASE + "/private/boto/v6.txt", date_less_than=utc(FAR)), "200", viewer="2001:db8::42")
     add("canned, over https", rsa.generate_presigned_url("https://" + HOST + "/private/boto/tls.txt?x=1", date_less_than=utc(FAR)), "200", scheme="https")
+    add("canned for https, requested over http",
+        rsa.generate_presigned_url("https://" + HOST + "/private/boto/tls-only.txt", date_less_than=utc(FAR)), "AccessDenied")
     add("canned, encoded space, plus, %2F and UTF-8 in the path and query",
         rsa.generate_presigned_url(BASE + ODD_PATH + "?q=a%20b+c&slash=%2F", date_less_than=utc(FAR)), "200")
 
