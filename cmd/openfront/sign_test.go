@@ -260,6 +260,8 @@ func TestSignErrors(t *testing.T) {
 		{"expired before 1970", append([]string{"url", "https://a/", "--expires", "-5"}, base...), "outside"},
 		{"missing key file", []string{"url", "https://a/", "--key-pair-id", "K", "--private-key", filepath.Join(k.dir, "none.pem"), "--expires", "1h"}, "no such file"},
 		{"not a key", []string{"url", "https://a/", "--key-pair-id", "K", "--private-key", bad, "--expires", "1h"}, "no private key found"},
+		{"URL with a space", append([]string{"url", "https://a/b c.txt", "--expires", "1h"}, base...), "write it as %20"},
+		{"canned cookies with a quote", append([]string{"cookies", `https://a/"b"`, "--expires", "1h", "--policy-type", "canned"}, base...), "write it as %22"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -27,7 +27,8 @@ type Policy struct {
 	DateLessThan time.Time
 	// DateGreaterThan is when access starts; zero means no start.
 	DateGreaterThan time.Time
-	// IPAddress is one IPv4 address or IPv4 CIDR; "" means any viewer.
+	// IPAddress is one IPv4 address (signed as address/32, the documented
+	// form) or IPv4 CIDR; "" means any viewer.
 	IPAddress string
 	// Canned asks for a canned policy: only DateLessThan, for exactly the
 	// URL signed, and the policy itself never travels (Expires instead of
@@ -45,9 +46,13 @@ type Policy struct {
 // hash is crypto.SHA256. hash may be crypto.SHA1 (the default, also for 0) or
 // crypto.SHA256; key must be RSA or ECDSA P-256. For RSA with SHA-1 the
 // output is byte for byte what aws-sdk-go-v2's feature/cloudfront/sign
-// produces (URLSigner.Sign for canned, SignWithPolicy for custom).
+// produces (URLSigner.Sign for canned, SignWithPolicy for custom), except
+// that a single IPAddress gets its /32 (the SDK passes it as given).
 func SignURL(rawURL string, keyID string, key crypto.Signer, p Policy, hash crypto.Hash) (string, error) {
 	base := strings.TrimSuffix(rawURL, "?")
+	if err := checkSendable(base); err != nil {
+		return "", err
+	}
 	u, err := url.Parse(base)
 	if err != nil {
 		return "", fmt.Errorf("parse URL: %w", err)
@@ -93,6 +98,9 @@ func SignURL(rawURL string, keyID string, key crypto.Signer, p Policy, hash cryp
 // equal aws-sdk-go-v2's CookieSigner output (which always sends a Policy).
 func SignCookies(resource string, keyID string, key crypto.Signer, p Policy, hash crypto.Hash) ([]*http.Cookie, error) {
 	if p.Canned {
+		if err := checkSendable(resource); err != nil {
+			return nil, err
+		}
 		u, err := url.Parse(resource)
 		if err != nil {
 			return nil, fmt.Errorf("parse URL: %w", err)
@@ -131,8 +139,27 @@ func checkURL(u *url.URL, raw string) error {
 		return errors.New("URL has no host")
 	case u.Fragment != "" || strings.Contains(raw, "#"):
 		return errors.New("URL has a #fragment, which browsers never send")
-	case !isASCII(raw):
+	}
+	return nil
+}
+
+// checkSendable refuses a URL that viewers do not reliably send as written.
+// A canned policy covers the URL byte for byte as the viewer's request
+// carries it, and HTTP clients percent-encode what RFC 3986 does not allow
+// in a URI (non-ASCII, controls, space, '"', '<', '>', '\', '^', '`', '{',
+// '|', '}'): every client a space, Go's client each of these in the path,
+// browsers '"', '<', '>', '`', '{' and '}' (and they turn '\' into '/'). A
+// signature over the raw form then never verifies, or only from some
+// clients. (The AWS CLI and botocore sign such URLs as given;
+// @aws-sdk/cloudfront-signer encodes the path first.)
+func checkSendable(raw string) error {
+	if !isASCII(raw) {
 		return errors.New("URL must be ASCII: percent-encode the path and query, Punycode the host")
+	}
+	for i := 0; i < len(raw); i++ {
+		if c := raw[i]; c <= ' ' || c == 0x7f || strings.IndexByte("\"<>\\^`{|}", c) >= 0 {
+			return fmt.Errorf("URL has %q at byte %d, which HTTP clients percent-encode (RFC 3986 does not allow it in a URL), so a signature over it would not verify: write it as %%%02X", c, i, c)
+		}
 	}
 	return nil
 }
@@ -240,7 +267,14 @@ func buildPolicy(defaultResource string, p Policy) (signed []byte, canned bool, 
 			return nil, false, 0, errors.New("DateGreaterThan must be before DateLessThan")
 		}
 	}
-	signed = appendCustom(nil, resource, p.IPAddress, notBefore, expires, !p.DateGreaterThan.IsZero())
+	ip := p.IPAddress
+	if ip != "" && !strings.Contains(ip, "/") {
+		// "To allow access from a single IP address, you specify: "IPv4 IP
+		// address/32"" (custom-policy docs); botocore, the AWS CLI and the
+		// JavaScript SDK add the /32 too.
+		ip += "/32"
+	}
+	signed = appendCustom(nil, resource, ip, notBefore, expires, !p.DateGreaterThan.IsZero())
 	// Refuse to sign what the edge would call malformed: this catches bad
 	// Resource patterns and IPv6 or mistyped IpAddress values.
 	if _, err := parsePolicy(signed); err != nil {

@@ -46,6 +46,16 @@ func TestSignURLErrors(t *testing.T) {
 		{"no host", "https:///a", rsaID, k.rsa, Policy{DateLessThan: exp}, crypto.SHA1, "no host"},
 		{"fragment", "https://example.com/a#top", rsaID, k.rsa, Policy{DateLessThan: exp}, crypto.SHA1, "fragment"},
 		{"non-ASCII", "https://example.com/café", rsaID, k.rsa, Policy{DateLessThan: exp}, crypto.SHA1, "ASCII"},
+		// Clients percent-encode what RFC 3986 does not allow in a URL, so
+		// a signature over the raw character never verifies.
+		{"space in the path", "https://example.com/a b.txt", rsaID, k.rsa, Policy{DateLessThan: exp}, crypto.SHA1, "%20"},
+		{"space in the query", "https://example.com/a?q=a b", rsaID, k.rsa, Policy{DateLessThan: exp}, crypto.SHA1, "%20"},
+		{"quote", `https://example.com/"a"`, rsaID, k.rsa, Policy{DateLessThan: exp}, crypto.SHA1, "%22"},
+		{"angle bracket in the query", "https://example.com/a?b=1&c=<2>", rsaID, k.rsa, Policy{DateLessThan: exp}, crypto.SHA1, "%3C"},
+		{"brace", "https://example.com/{a}", rsaID, k.rsa, Policy{DateLessThan: exp}, crypto.SHA1, "%7B"},
+		{"backslash", `https://example.com/a\b`, rsaID, k.rsa, Policy{DateLessThan: exp}, crypto.SHA1, "%5C"},
+		{"tab", "https://example.com/a\tb", rsaID, k.rsa, Policy{DateLessThan: exp}, crypto.SHA1, "%09"},
+		{"encoded forms sign", "https://example.com/a%20b/%22%3C%7B%7C%7D%5E%60%5C?q=a%20b+c&r='x'", rsaID, k.rsa, Policy{DateLessThan: exp}, crypto.SHA1, ""},
 		{"already signed", "https://example.com/a?Expires=1", rsaID, k.rsa, Policy{DateLessThan: exp}, crypto.SHA1, "already has"},
 		{"Hash-Algorithm in URL", "https://example.com/a?x=1&Hash-Algorithm=SHA1", rsaID, k.rsa, Policy{DateLessThan: exp}, crypto.SHA1, "already has"},
 		{"empty key ID", "https://example.com/a", "", k.rsa, Policy{DateLessThan: exp}, crypto.SHA1, "key pair ID"},
@@ -89,6 +99,12 @@ func TestSignURLForms(t *testing.T) {
 			[]string{"https://example.com/a?Expires="}},
 		{"custom", "https://example.com/a", Policy{DateLessThan: exp}, crypto.SHA1,
 			[]string{"https://example.com/a?Policy=eyJTdGF0ZW1lbnQiOlt7IlJlc291cmNlIjoiaHR0cHM6Ly9leGFtcGxlLmNvbS9hIiwiQ29uZGl0aW9uIjp7IkRhdGVMZXNzVGhhbiI6eyJBV1M6RXBvY2hUaW1lIjoxNzY3MjkwNDAwfX19XX0_&Signature="}},
+		// "To allow access from a single IP address, you specify: "IPv4 IP
+		// address/32"", as botocore, the AWS CLI and the JavaScript SDK do.
+		{"single IP address gets /32", "https://example.com/a", Policy{DateLessThan: exp, IPAddress: "192.0.2.10"}, crypto.SHA1,
+			[]string{"?Policy=" + encodeCF([]byte(`{"Statement":[{"Resource":"https://example.com/a","Condition":{"IpAddress":{"AWS:SourceIp":"192.0.2.10/32"},"DateLessThan":{"AWS:EpochTime":1767290400}}}]}`)) + "&Signature="}},
+		{"CIDR kept", "https://example.com/a", Policy{DateLessThan: exp, IPAddress: "192.0.2.0/24"}, crypto.SHA1,
+			[]string{"?Policy=" + encodeCF([]byte(`{"Statement":[{"Resource":"https://example.com/a","Condition":{"IpAddress":{"AWS:SourceIp":"192.0.2.0/24"},"DateLessThan":{"AWS:EpochTime":1767290400}}}]}`)) + "&Signature="}},
 		{"raw policy", "https://example.com/a", Policy{Raw: []byte("{\"Statement\":[{\"Condition\":{\"DateLessThan\":{\"AWS:EpochTime\":1767290400}}}]}\n")}, crypto.SHA1,
 			[]string{"?Policy=" + encodeCF([]byte("{\"Statement\":[{\"Condition\":{\"DateLessThan\":{\"AWS:EpochTime\":1767290400}}}]}\n")) + "&Signature="}},
 	}
