@@ -55,15 +55,7 @@ func TestCache(t *testing.T) {
 	s.opts.Cache = NewCache(64 << 20)
 	s.opts.Cache.now = func() time.Time { return clock }
 	get := func(method, target string, hdr ...string) *httptest.ResponseRecorder {
-		t.Helper()
-		r := httptest.NewRequest(method, target, nil)
-		r.Host = "www.example.com"
-		for i := 0; i+1 < len(hdr); i += 2 {
-			r.Header.Set(hdr[i], hdr[i+1])
-		}
-		w := httptest.NewRecorder()
-		s.ServeHTTP(w, r)
-		return w
+		return serveTo(s, method, target, hdr...)
 	}
 	expect := func(w *httptest.ResponseRecorder, xcache string, originCalls int64) {
 		t.Helper()

@@ -102,6 +102,19 @@ func newTestServerOpts(t *testing.T, docs map[string]string, opts Options) *Serv
 	return s
 }
 
+// serveTo sends s a request for www.example.com with header pairs hdr
+// ("Name", "value", …).
+func serveTo(s *Server, method, target string, hdr ...string) *httptest.ResponseRecorder {
+	r := httptest.NewRequest(method, target, nil)
+	r.Host = "www.example.com"
+	for i := 0; i+1 < len(hdr); i += 2 {
+		r.Header.Set(hdr[i], hdr[i+1])
+	}
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, r)
+	return w
+}
+
 func do(s *Server, method, target, host string, body io.Reader) *httptest.ResponseRecorder {
 	r := httptest.NewRequest(method, target, body)
 	r.Host = host

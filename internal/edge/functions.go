@@ -124,20 +124,7 @@ func applyRequest(x *exchange, fr *cffunc.Request) {
 			u.Path = p
 		}
 	}
-	var q strings.Builder
-	for _, f := range fr.Query {
-		for _, v := range f.Values {
-			if q.Len() > 0 {
-				q.WriteByte('&')
-			}
-			q.WriteString(f.Name)
-			if v.Value != "" {
-				q.WriteByte('=')
-				q.WriteString(v.Value)
-			}
-		}
-	}
-	u.RawQuery = q.String()
+	u.RawQuery = joinFields(fr.Query, "&", true)
 	x.originQuery, x.signedChecked = u.RawQuery, true
 	r := new(http.Request)
 	*r = *x.r
@@ -154,20 +141,29 @@ func applyRequest(x *exchange, fr *cffunc.Request) {
 		}
 	}
 	if len(fr.Cookies) > 0 {
-		var c strings.Builder
-		for _, f := range fr.Cookies {
-			for _, v := range f.Values {
-				if c.Len() > 0 {
-					c.WriteString("; ")
-				}
-				c.WriteString(f.Name)
-				c.WriteByte('=')
-				c.WriteString(v.Value)
-			}
-		}
-		r.Header["Cookie"] = []string{c.String()}
+		r.Header["Cookie"] = []string{joinFields(fr.Cookies, "; ", false)}
 	}
 	x.fnReq = r
+}
+
+// joinFields writes fields back as a query string or Cookie header:
+// name=value pairs joined by sep; bareEmpty writes an empty query value as
+// the name alone.
+func joinFields(fields []cffunc.Field, sep string, bareEmpty bool) string {
+	var b strings.Builder
+	for _, f := range fields {
+		for _, v := range f.Values {
+			if b.Len() > 0 {
+				b.WriteString(sep)
+			}
+			b.WriteString(f.Name)
+			if v.Value != "" || !bareEmpty {
+				b.WriteByte('=')
+				b.WriteString(v.Value)
+			}
+		}
+	}
+	return b.String()
 }
 
 // writeFunctionResponse answers with what a viewer-request function

@@ -2,7 +2,6 @@ package edge
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -58,13 +57,7 @@ func TestResponseHeadersPolicy(t *testing.T) {
 	s := newTestServer(t, map[string]string{"E1.json": distConfig(o, behaviors, ""), "rhp.json": customHeadersPolicy})
 	send := func(method, target string, hdr ...string) http.Header {
 		t.Helper()
-		r := httptest.NewRequest(method, target, nil)
-		r.Host = "www.example.com"
-		for i := 0; i+1 < len(hdr); i += 2 {
-			r.Header.Set(hdr[i], hdr[i+1])
-		}
-		w := httptest.NewRecorder()
-		s.ServeHTTP(w, r)
+		w := serveTo(s, method, target, hdr...)
 		if w.Code != 200 {
 			t.Fatalf("%s %s: status %d", method, target, w.Code)
 		}
