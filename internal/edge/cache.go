@@ -54,8 +54,10 @@ func NewCache(size int64) *Cache {
 			}
 			return uint32(n)
 		},
-		ExpiryCalculator: otter.ExpiryCreatingFunc(func(e otter.Entry[string, *cachedObject]) time.Duration {
-			return time.Until(e.Value.expires)
+		ExpiryCalculator: otter.ExpiryWritingFunc(func(e otter.Entry[string, *cachedObject]) time.Duration {
+			// A stale object stays a while (memory allowing) so that
+			// the origin can be asked to revalidate it.
+			return time.Until(e.Value.expires) + staleKept
 		}),
 	})
 	return &Cache{c: c, maxObject: maxObject, now: time.Now}
@@ -84,6 +86,9 @@ func (c *Cache) Invalidate(dist string, paths []string) int {
 	}
 	return n
 }
+
+// staleKept is how long an expired object is kept for revalidation.
+const staleKept = time.Hour
 
 // ttls are a behavior's MinTTL, DefaultTTL and MaxTTL in seconds.
 type ttls struct{ min, def, max int64 }
@@ -161,17 +166,69 @@ func (s *Server) serveFromCache(x *exchange) bool {
 	x.ckey = key
 	o, ok := c.c.GetIfPresent(key)
 	now := c.now()
-	if !ok || !now.Before(o.expires) {
+	if !ok {
 		return false
 	}
+	if !now.Before(o.expires) {
+		// Stale: ask the origin whether it changed, with the object's
+		// validators (unless the viewer sent its own), and answer from it
+		// on a 304 (RefreshHit).
+		if o.status == http.StatusOK && x.r.Method == http.MethodGet && !conditional(x.r) &&
+			(firstValue(o.header, "Etag") != "" || firstValue(o.header, "Last-Modified") != "") {
+			x.stale = o
+		}
+		return false
+	}
+	s.answerFromCache(x, o, now, xCacheHit, "Hit")
+	return true
+}
+
+// conditional reports a viewer request with its own validators.
+func conditional(r *http.Request) bool {
+	return r.Header.Get("If-None-Match") != "" || r.Header.Get("If-Modified-Since") != ""
+}
+
+// refresh answers a stale object's revalidation: on the origin's 304 the
+// object is kept again, for the TTL the 304's headers and the behavior
+// give, with the headers the 304 updates, and x is answered from it. It
+// reports whether it answered.
+func (s *Server) refresh(x *exchange, resp *http.Response) bool {
+	o, c := x.stale, s.opts.Cache
+	if o == nil || resp.StatusCode != http.StatusNotModified {
+		return false
+	}
+	now := c.now()
+	h := o.header.Clone()
+	for _, k := range []string{"Cache-Control", "Expires", "Etag", "Last-Modified", "Date"} {
+		if v, ok := resp.Header[k]; ok {
+			h[k] = v
+		}
+	}
+	fresh := *o
+	fresh.header, fresh.stored = h, now
+	if ttl, ok := s.ttlFor(x, o.status, h, now); ok {
+		fresh.expires = now.Add(ttl)
+		c.c.Set(x.ckey, &fresh)
+	}
+	x.originTime = time.Since(x.start)
+	s.answerFromCache(x, &fresh, now, xCacheRefreshHit, "RefreshHit")
+	return true
+}
+
+var xCacheRefreshHit = []string{"RefreshHit from cloudfront"}
+
+// answerFromCache writes a cached object as x's answer: with Age, X-Cache
+// and the log's result type (Error for an error, as CloudFront's fields
+// say), a 304 for a conditional GET it satisfies, the response headers
+// policy and the viewer-response function as on any answer.
+func (s *Server) answerFromCache(x *exchange, o *cachedObject, now time.Time, xcache []string, result string) {
 	h := x.w.Header()
 	for k, vs := range o.header {
 		h[k] = vs
 	}
 	h["Age"] = []string{strconv.FormatInt(int64(now.Sub(o.stored)/time.Second), 10)}
 	status := o.status
-	xcache := xCacheHit
-	x.resultType, x.detailed = "Hit", "Hit"
+	x.resultType, x.detailed = result, result
 	if status >= 400 {
 		xcache, x.resultType, x.detailed = xCacheError, "Error", "Error"
 	}
@@ -188,21 +245,20 @@ func (s *Server) serveFromCache(x *exchange) bool {
 	if f := x.beh.viewerResponse; f != nil && status < 400 {
 		body, replace, ok := s.viewerResponseFunction(x, f, &status, h)
 		if !ok {
-			return true
+			return
 		}
 		if replace {
 			x.w.WriteHeader(status)
 			if x.r.Method != http.MethodHead {
 				x.w.Write(body)
 			}
-			return true
+			return
 		}
 	}
 	x.w.WriteHeader(status)
 	if x.r.Method != http.MethodHead && status != http.StatusNotModified {
 		x.w.Write(o.body)
 	}
-	return true
 }
 
 var xCacheHit = []string{"Hit from cloudfront"}

@@ -28,6 +28,10 @@ func cacheOrigin(t *testing.T, served *atomic.Int64) *recordingOrigin {
 		if r.URL.Query().Get("cookie") != "" {
 			h.Set("Set-Cookie", "s=1")
 		}
+		if r.Header.Get("If-None-Match") == `"v1"` {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
 		w.WriteHeader(status)
 		fmt.Fprintf(w, "body of %s #%d (lang %s)", r.URL.Path, served.Load(), r.Header.Get("Accept-Language"))
 	})
@@ -91,9 +95,18 @@ func TestCache(t *testing.T) {
 	// The query is not in CachingOptimized's key; a range goes to the origin.
 	expect(get("GET", "/opt/200/a?x=1"), "Hit from cloudfront", 1)
 	expect(get("GET", "/opt/200/a", "Range", "bytes=0-3"), "Miss from cloudfront", 2)
-	// One day later it has expired.
+	// One day later it has expired: the origin is asked with its ETag, and
+	// its 304 keeps the object another day (RefreshHit).
 	clock = clock.Add(24 * time.Hour)
-	expect(get("GET", "/opt/200/a"), "Miss from cloudfront", 3)
+	w3 := get("GET", "/opt/200/a")
+	expect(w3, "RefreshHit from cloudfront", 3)
+	if w3.Code != 200 || w3.Body.String() != w1.Body.String() || w3.Header().Get("Age") != "0" {
+		t.Errorf("refresh hit: %d %q, Age %q", w3.Code, w3.Body, w3.Header().Get("Age"))
+	}
+	if got := o.last(t).Header.Get("If-None-Match"); got != `"v1"` {
+		t.Errorf("revalidation sent If-None-Match %q", got)
+	}
+	expect(get("GET", "/opt/200/a"), "Hit from cloudfront", 3)
 
 	// max-age within [MinTTL, MaxTTL]; no-store is kept for MinTTL
 	// (CachingOptimized's is 1 s), not kept with MinTTL 0; Set-Cookie is
@@ -102,7 +115,7 @@ func TestCache(t *testing.T) {
 	clock = clock.Add(9 * time.Second)
 	expect(get("GET", "/opt/200/b?cc=max-age%3D10"), "Hit from cloudfront", 4)
 	clock = clock.Add(2 * time.Second)
-	expect(get("GET", "/opt/200/b?cc=max-age%3D10"), "Miss from cloudfront", 5)
+	expect(get("GET", "/opt/200/b?cc=max-age%3D10"), "RefreshHit from cloudfront", 5)
 	expect(get("GET", "/opt/200/c?cc=no-store"), "Miss from cloudfront", 6)
 	expect(get("GET", "/opt/200/c?cc=no-store"), "Hit from cloudfront", 6)
 	expect(get("GET", "/lang/200/c?cc=no-store"), "Miss from cloudfront", 7)
@@ -115,7 +128,7 @@ func TestCache(t *testing.T) {
 	clock = clock.Add(4 * time.Second)
 	expect(get("GET", "/legacy/200/e?cc=no-cache"), "Hit from cloudfront", 11)
 	clock = clock.Add(2 * time.Second)
-	expect(get("GET", "/legacy/200/e?cc=no-cache"), "Miss from cloudfront", 12)
+	expect(get("GET", "/legacy/200/e?cc=no-cache"), "RefreshHit from cloudfront", 12)
 
 	// Errors: a 404 for its ErrorCachingMinTTL (30 s here), a 403 only
 	// with a max-age; both still say Error.

@@ -48,8 +48,10 @@ type exchange struct {
 	country      string
 	countryKnown bool
 	waf          wafState
-	// ckey is the request's cache key, "" when the cache does not answer it.
-	ckey string
+	// ckey is the request's cache key, "" when the cache does not answer it;
+	// stale is the expired object the origin is asked to revalidate.
+	ckey  string
+	stale *cachedObject
 	// fnReq is the request a viewer-request function returned, which the
 	// origin gets instead of the viewer's (r stays for the log).
 	fnReq *http.Request

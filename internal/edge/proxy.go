@@ -40,6 +40,9 @@ func (s *Server) forward(x *exchange) {
 	if x.viewerLeft() {
 		return
 	}
+	if s.refresh(x, resp) {
+		return
+	}
 	s.modifyResponse(x, resp)
 	h := x.w.Header()
 	for k, v := range resp.Header {
@@ -303,6 +306,15 @@ func (s *Server) originRequest(x *exchange) *http.Request {
 	}
 	for _, ch := range o.CustomHeaders {
 		h[ch[0]] = []string{ch[1]}
+	}
+	if st := x.stale; st != nil {
+		// Revalidate the cached object (RefreshHit on a 304).
+		if et := firstValue(st.header, "Etag"); et != "" {
+			h["If-None-Match"] = []string{et}
+		}
+		if lm := firstValue(st.header, "Last-Modified"); lm != "" {
+			h["If-Modified-Since"] = []string{lm}
+		}
 	}
 	return out
 }

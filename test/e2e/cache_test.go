@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestCache: a behavior on the managed CachingOptimized policy keeps nginx's
@@ -13,12 +14,33 @@ import (
 // listener; --cache-size 0 turns the cache off.
 func TestCache(t *testing.T) {
 	t.Parallel()
-	port := startNginx(t, map[string]string{"app.js": "console.log('v1')\n", "index.html": "home\n"})
+	port := startNginx(t, map[string]string{"app.js": "console.log('v1')\n", "index.html": "home\n", "short/x.txt": "x\n"})
 	const id = "ECACHE1"
 	def := with(behavior("", "nginx"), "CachePolicyId", "658327ea-f89d-4fab-a63d-7e88639e58f6")
-	cfg := distConfig([]obj{customOrigin("nginx", "127.0.0.1", port)}, def)
+	short := with(behavior("/short/*", "nginx"), "CachePolicyId", "e2e-one-second")
+	cfg := distConfig([]obj{customOrigin("nginx", "127.0.0.1", port)}, def, short)
 	cfg["Logging"] = obj{"Enabled": true, "IncludeCookies": false, "Bucket": "logs.s3.amazonaws.com", "Prefix": ""}
-	e := startEdge(t, docs1(id, cfg))
+	docs := docs1(id, cfg)
+	docs["one-second.json"] = obj{"ETag": "E1", "CachePolicy": obj{"Id": "e2e-one-second",
+		"LastModifiedTime": "2024-05-01T10:00:00+00:00", "CachePolicyConfig": obj{
+			"Name": "one-second", "MinTTL": 0, "DefaultTTL": 1, "MaxTTL": 1,
+			"ParametersInCacheKeyAndForwardedToOrigin": obj{
+				"EnableAcceptEncodingGzip": false, "EnableAcceptEncodingBrotli": false,
+				"HeadersConfig": obj{"HeaderBehavior": "none"}, "CookiesConfig": obj{"CookieBehavior": "none"},
+				"QueryStringsConfig": obj{"QueryStringBehavior": "none"}}}}}
+	e := startEdge(t, docs)
+
+	// Expired after a second: nginx is asked with the ETag, answers 304,
+	// and the object is served again (RefreshHit).
+	checkCloudFrontHeaders(t, e.do(t, request{Host: defaultDomain(id), Target: "/short/x.txt"}), "Miss from cloudfront")
+	time.Sleep(1100 * time.Millisecond)
+	r := e.do(t, request{Host: defaultDomain(id), Target: "/short/x.txt"})
+	checkCloudFrontHeaders(t, r, "RefreshHit from cloudfront")
+	if r.Status != 200 || string(r.Body) != "x\n" {
+		t.Errorf("refresh hit: %d %q", r.Status, r.Body)
+	}
+	checkLog(t, e.waitLogID(t, id+".*.gz", r.ID()), map[string]string{"x-edge-result-type": "RefreshHit",
+		"x-edge-response-result-type": "RefreshHit", "x-edge-detailed-result-type": "RefreshHit"})
 
 	first := e.do(t, request{Host: defaultDomain(id), Target: "/app.js"})
 	checkCloudFrontHeaders(t, first, "Miss from cloudfront")
@@ -55,7 +77,7 @@ func TestCache(t *testing.T) {
 	}
 	checkCloudFrontHeaders(t, e.do(t, request{Host: defaultDomain(id), Target: "/app.js"}), "Miss from cloudfront")
 
-	off := startEdge(t, docs1(id, cfg), "--cache-size", "0")
+	off := startEdge(t, docs, "--cache-size", "0")
 	for range 2 {
 		checkCloudFrontHeaders(t, off.do(t, request{Host: defaultDomain(id), Target: "/index.html"}), "Miss from cloudfront")
 	}
