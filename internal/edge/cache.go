@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/maypok86/otter/v2"
@@ -19,6 +20,10 @@ import (
 // distribution updates.
 type Cache struct {
 	c *otter.Cache[string, *cachedObject]
+	// inflight are the keys an origin request is filling, each with the
+	// channel closed when it is done.
+	mu       sync.Mutex
+	inflight map[string]chan struct{}
 	// maxObject is the largest body kept.
 	maxObject int64
 	now       func() time.Time
@@ -60,7 +65,7 @@ func NewCache(size int64) *Cache {
 			return time.Until(e.Value.expires) + staleKept
 		}),
 	})
-	return &Cache{c: c, maxObject: maxObject, now: time.Now}
+	return &Cache{c: c, maxObject: maxObject, now: time.Now, inflight: map[string]chan struct{}{}}
 }
 
 // Invalidate removes the objects of distribution dist whose path a
@@ -167,6 +172,22 @@ func (s *Server) serveFromCache(x *exchange) bool {
 	o, ok := c.c.GetIfPresent(key)
 	now := c.now()
 	if !ok {
+		if x.r.Method != http.MethodGet {
+			return false
+		}
+		// Request collapsing (RequestAndResponseBehaviorCustomOrigin,
+		// "Simultaneous requests for the same object"): one request goes to
+		// the origin, identical ones wait for it and take what it cached.
+		if wait := c.lead(x, key); wait != nil {
+			select {
+			case <-wait:
+			case <-time.After(collapseWait):
+			}
+			if o, ok := c.c.GetIfPresent(key); ok && c.now().Before(o.expires) {
+				s.answerFromCache(x, o, c.now(), xCacheHit, "Hit")
+				return true
+			}
+		}
 		return false
 	}
 	if !now.Before(o.expires) {
@@ -181,6 +202,29 @@ func (s *Server) serveFromCache(x *exchange) bool {
 	}
 	s.answerFromCache(x, o, now, xCacheHit, "Hit")
 	return true
+}
+
+// collapseWait bounds how long a request waits on an identical one's
+// origin fetch before going to the origin itself.
+const collapseWait = 30 * time.Second
+
+// lead makes x the request that fills key, or returns the channel of the
+// one already filling it.
+func (c *Cache) lead(x *exchange, key string) <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if ch, ok := c.inflight[key]; ok {
+		return ch
+	}
+	ch := make(chan struct{})
+	c.inflight[key] = ch
+	x.collapsed = func() {
+		c.mu.Lock()
+		delete(c.inflight, key)
+		c.mu.Unlock()
+		close(ch)
+	}
+	return nil
 }
 
 // conditional reports a viewer request with its own validators.

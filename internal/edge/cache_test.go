@@ -183,3 +183,42 @@ func TestParseCacheControl(t *testing.T) {
 		}
 	}
 }
+
+// TestRequestCollapsing: identical requests arriving while the first is at
+// the origin wait for it and are answered from what it cached.
+func TestRequestCollapsing(t *testing.T) {
+	var served atomic.Int64
+	release := make(chan struct{})
+	arrived := make(chan struct{}, 16)
+	o := newOrigin(t, func(w http.ResponseWriter, r *http.Request) {
+		served.Add(1)
+		arrived <- struct{}{}
+		<-release
+		w.Header().Set("Content-Type", "text/plain")
+		w.Write([]byte("slow object"))
+	})
+	behaviors := `{"PathPattern": "/opt/*", "TargetOriginId": "o", "ViewerProtocolPolicy": "allow-all",
+	   "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6"}`
+	s := newTestServer(t, map[string]string{"E1.json": distConfig(o, behaviors, "")})
+	s.opts.Cache = NewCache(64 << 20)
+	const n = 8
+	results := make(chan *httptest.ResponseRecorder, n)
+	go func() { results <- serveTo(s, "GET", "/opt/slow") }()
+	<-arrived // the first is at the origin
+	for range n - 1 {
+		go func() { results <- serveTo(s, "GET", "/opt/slow") }()
+	}
+	time.Sleep(100 * time.Millisecond) // the others are waiting
+	close(release)
+	xcache := map[string]int{}
+	for range n {
+		w := <-results
+		if w.Code != 200 || w.Body.String() != "slow object" {
+			t.Errorf("got %d %q", w.Code, w.Body)
+		}
+		xcache[w.Header().Get("X-Cache")]++
+	}
+	if served.Load() != 1 || xcache["Miss from cloudfront"] != 1 || xcache["Hit from cloudfront"] != n-1 {
+		t.Errorf("origin served %d; X-Cache %v", served.Load(), xcache)
+	}
+}

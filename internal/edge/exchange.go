@@ -52,6 +52,9 @@ type exchange struct {
 	// stale is the expired object the origin is asked to revalidate.
 	ckey  string
 	stale *cachedObject
+	// collapsed releases the viewers whose identical requests wait for
+	// this one to fill the cache (request collapsing).
+	collapsed func()
 	// fnReq is the request a viewer-request function returned, which the
 	// origin gets instead of the viewer's (r stays for the log).
 	fnReq *http.Request
@@ -82,6 +85,11 @@ func (s *Server) begin(w http.ResponseWriter, r *http.Request) *exchange {
 // http.ErrAbortHandler from the proxy: it is logged, then re-raised so the
 // server drops the connection as it should.
 func (s *Server) finish(x *exchange) {
+	if x.collapsed != nil {
+		// Viewers waiting on this request's cache fill go on, whether it
+		// filled the cache or not.
+		x.collapsed()
+	}
 	p := recover()
 	if p != nil && p != http.ErrAbortHandler {
 		panic(p)
