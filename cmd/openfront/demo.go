@@ -522,6 +522,7 @@ func printDemo(w *os.File, e *running, dir string, o *demoOrigins, s3 *demoS3) {
 	fmt.Fprintf(w, "  zcat %s/shop/EDEMOSHOP.*.gz %s/_unrouted.*.gz\n", filepath.Join(dir, "logs"), filepath.Join(dir, "logs"))
 	fmt.Fprintf(w, "AWS WAF log records (naming the rule): zcat %s/*.gz\n", filepath.Join(dir, "waf-logs"))
 	fmt.Fprintf(w, "Why each 403 happened: openfront doctor logs --config %s --waf-logs %s %s\n", filepath.Join(dir, "config"), filepath.Join(dir, "waf-logs"), filepath.Join(dir, "logs"))
+	fmt.Fprintf(w, "Empty the cache as CloudFront's API does: aws cloudfront create-invalidation --endpoint-url http://%s --distribution-id EDEMOSHOP --paths '/*'\n", admin)
 	fmt.Fprintf(w, "Status and metrics: curl http://%s/status   curl http://%s/metrics\n", admin, admin)
 	fmt.Fprintf(w, "Press Ctrl-C to stop.\n")
 }

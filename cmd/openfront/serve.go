@@ -421,26 +421,7 @@ func (e *running) adminHandler() http.Handler {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
 	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
-	// An invalidation, as aws cloudfront create-invalidation names it:
-	// POST /invalidate?distribution=ID&path=/images/*&path=/index.html
-	mux.HandleFunc("POST /invalidate", func(w http.ResponseWriter, r *http.Request) {
-		q := r.URL.Query()
-		id, paths := q.Get("distribution"), q["path"]
-		if id == "" || len(paths) == 0 {
-			http.Error(w, "want ?distribution=ID&path=/PATH (repeatable; a trailing * matches a prefix)", http.StatusBadRequest)
-			return
-		}
-		n := 0
-		if c := e.srv.Cache(); c != nil {
-			n = c.Invalidate(id, paths)
-		}
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(struct {
-			Distribution string   `json:"distribution"`
-			Paths        []string `json:"paths"`
-			Invalidated  int      `json:"invalidated"`
-		}{id, paths, n})
-	})
+	e.registerInvalidations(mux)
 	mux.HandleFunc("GET /status", func(w http.ResponseWriter, r *http.Request) {
 		e.mu.Lock()
 		cur, at, rerr := e.current, e.reloadAt, e.reloadErr

@@ -3,6 +3,8 @@ package e2e
 import (
 	"encoding/json"
 	"net/http"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -64,18 +66,57 @@ func TestCache(t *testing.T) {
 		t.Errorf("conditional hit: %d, %q", r.Status, r.Body)
 	}
 
-	// Invalidate /app* through the admin listener: the next one is a Miss.
-	resp, err := http.Post("http://"+e.Admin+"/invalidate?distribution="+id+"&path=/app*", "", nil)
+	// Invalidate /app* with the AWS CLI pointed at the admin listener
+	// (CloudFront's CreateInvalidation and GetInvalidation): the next one
+	// is a Miss.
+	if _, err := exec.LookPath("aws"); err != nil {
+		t.Skip("the AWS CLI is not installed")
+	}
+	aws := func(args ...string) map[string]any {
+		t.Helper()
+		cmd := exec.Command("aws", append([]string{"cloudfront", "--endpoint-url", "http://" + e.Admin, "--output", "json"}, args...)...)
+		cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY=secret",
+			"AWS_DEFAULT_REGION=us-east-1", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("aws %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		var v map[string]any
+		if err := json.Unmarshal(out, &v); err != nil {
+			t.Fatalf("aws %s printed %s", strings.Join(args, " "), out)
+		}
+		return v
+	}
+	created := aws("create-invalidation", "--distribution-id", id, "--paths", "/app*")
+	inv, _ := created["Invalidation"].(map[string]any)
+	if inv["Status"] != "Completed" || !strings.HasPrefix(created["Location"].(string), "https://cloudfront.amazonaws.com/") {
+		t.Errorf("create-invalidation printed %v", created)
+	}
+	got := aws("get-invalidation", "--distribution-id", id, "--id", inv["Id"].(string))
+	if g, _ := got["Invalidation"].(map[string]any); g["Id"] != inv["Id"] || g["Status"] != "Completed" {
+		t.Errorf("get-invalidation printed %v", got)
+	}
+	checkCloudFrontHeaders(t, e.do(t, request{Host: defaultDomain(id), Target: "/app.js"}), "Miss from cloudfront")
+	cmd := exec.Command("aws", "cloudfront", "--endpoint-url", "http://"+e.Admin, "create-invalidation", "--distribution-id", "ENOSUCH", "--paths", "/x")
+	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY=secret", "AWS_DEFAULT_REGION=us-east-1",
+		"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
+	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "NoSuchDistribution") {
+		t.Errorf("an unknown distribution: %v\n%s", err, out)
+	}
+
+	// The plain form: POST /invalidate?distribution=ID&path=…
+	checkCloudFrontHeaders(t, e.do(t, request{Host: defaultDomain(id), Target: "/index.html"}), "Miss from cloudfront")
+	resp, err := http.Post("http://"+e.Admin+"/invalidate?distribution="+id+"&path=/index.html", "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var inv struct{ Invalidated int }
-	json.NewDecoder(resp.Body).Decode(&inv)
+	var plain struct{ Invalidated int }
+	json.NewDecoder(resp.Body).Decode(&plain)
 	resp.Body.Close()
-	if resp.StatusCode != 200 || inv.Invalidated != 1 {
-		t.Errorf("invalidate: %d, %d objects", resp.StatusCode, inv.Invalidated)
+	if resp.StatusCode != 200 || plain.Invalidated != 1 {
+		t.Errorf("invalidate: %d, %d objects", resp.StatusCode, plain.Invalidated)
 	}
-	checkCloudFrontHeaders(t, e.do(t, request{Host: defaultDomain(id), Target: "/app.js"}), "Miss from cloudfront")
+	checkCloudFrontHeaders(t, e.do(t, request{Host: defaultDomain(id), Target: "/index.html"}), "Miss from cloudfront")
 
 	off := startEdge(t, docs, "--cache-size", "0")
 	for range 2 {
