@@ -62,6 +62,8 @@ type Answer struct {
 	Pop         string `json:"x_amz_cf_pop"`
 	RequestID   string `json:"x_amz_cf_id"`
 	ContentType string `json:"content_type"`
+	// Age is the Age header: set when an edge answered from its cache.
+	Age string `json:"age,omitempty"`
 	// Shape is the body's kind: cloudfront-page, cloudfront-signing-xml,
 	// s3-xml, s3-website-html, other, empty.
 	Shape    string `json:"body_shape"`
@@ -266,7 +268,7 @@ func (p *prober) do(ctx context.Context, name, purpose, method string, u *url.UR
 	a.Status = resp.StatusCode
 	a.Server, a.XCache = resp.Header.Get("Server"), resp.Header.Get("X-Cache")
 	a.Pop, a.RequestID = resp.Header.Get("X-Amz-Cf-Pop"), resp.Header.Get("X-Amz-Cf-Id")
-	a.ContentType = resp.Header.Get("Content-Type")
+	a.ContentType, a.Age = resp.Header.Get("Content-Type"), resp.Header.Get("Age")
 	a.Shape, a.Sentence, a.Code, a.Message = bodyShape(a.ContentType, a.Server, body)
 	return a
 }
@@ -321,6 +323,12 @@ func (p *prober) diagnose(ctx context.Context, u *url.URL, rep *ProbeReport) *Ve
 	}
 	base := func(v *Verdict) *Verdict {
 		v.Evidence = append([]Evidence{ev("answer", "%d, Server %s, X-Cache %s, %s", a.Status, orDash(a.Server), orDash(a.XCache), a.Shape)}, v.Evidence...)
+		if a.Age != "" && !edgeMade(a) {
+			// HTTPStatusCodes.md: an origin error kept for its max-age
+			// (at least ErrorCachingMinTTL) is served again until then.
+			v.add("served from the edge's cache, not fetched now", "Age %s s: a fix at the origin shows only after it expires or an invalidation (aws cloudfront create-invalidation --distribution-id ID --paths '%s')",
+				a.Age, u.Path)
+		}
 		return v
 	}
 	m := p.o.Model

@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"encoding/json"
+	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -121,5 +123,40 @@ func TestCache(t *testing.T) {
 	off := startEdge(t, docs, "--cache-size", "0")
 	for range 2 {
 		checkCloudFrontHeaders(t, off.do(t, request{Host: defaultDomain(id), Target: "/index.html"}), "Miss from cloudfront")
+	}
+}
+
+// TestDoctorCachedOrigin403: an origin 403 with a max-age is kept by the edge
+// (HTTPStatusCodes.md); doctor url sees its Age and says a fix at the origin
+// shows only after it expires or an invalidation.
+func TestDoctorCachedOrigin403(t *testing.T) {
+	t.Parallel()
+	o := newOrigin(t, "o", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Server", "test-origin")
+		w.Header().Set("Cache-Control", "max-age=300")
+		w.Header().Set("Content-Type", "text/plain")
+		w.WriteHeader(http.StatusForbidden)
+		io.WriteString(w, "forbidden by the origin")
+	})
+	const id = "ECACHE403"
+	def := with(behavior("", "o"), "CachePolicyId", "658327ea-f89d-4fab-a63d-7e88639e58f6")
+	e := startEdge(t, docs1(id, distConfig([]obj{customOrigin("o", "127.0.0.1", o.port())}, def)))
+	// Accept-Encoding as Go's client (the doctor's) sends it: the same
+	// variant of the object.
+	for range 2 {
+		e.do(t, request{Host: defaultDomain(id), Target: "/private/report.pdf", Header: http.Header{"Accept-Encoding": {"gzip"}}})
+	}
+	if n := len(o.requests()); n != 1 {
+		t.Fatalf("the origin saw %d requests, want 1 (the 403 cached)", n)
+	}
+	_, port, _ := net.SplitHostPort(e.HTTP)
+	var rep doctorURLReport
+	code := runDoctorJSON(t, &rep, "url", "--json", "--config", e.ConfigDir,
+		"--resolve", defaultDomain(id)+":80:127.0.0.1:"+port, "http://"+defaultDomain(id)+"/private/report.pdf")
+	if code != 1 || rep.Finding == nil || rep.Finding.Cause != "custom-origin" {
+		t.Fatalf("doctor url: exit %d, finding %+v", code, rep.Finding)
+	}
+	if ev := strings.Join(rep.Finding.Evidence, "\n"); !strings.Contains(ev, "served from the edge's cache") || !strings.Contains(ev, "create-invalidation") {
+		t.Errorf("evidence does not say the 403 came from the cache:\n%s", ev)
 	}
 }
