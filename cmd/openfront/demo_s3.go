@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -176,9 +177,10 @@ func (s *demoS3) waitUp(addr string, timeout time.Duration) error {
 	}
 }
 
-// fill creates the bucket, its objects and its policy.
+// fill creates the bucket, its objects and its policy. A bucket left by an
+// earlier demo in the same --dir is reused.
 func (s *demoS3) fill() error {
-	if err := s.do(http.MethodPut, "/"+demoBucket, nil); err != nil {
+	if err := s.do(http.MethodPut, "/"+demoBucket, nil); err != nil && !strings.Contains(err.Error(), "BucketAlreadyOwnedByYou") {
 		return err
 	}
 	for key, body := range demoS3Objects {

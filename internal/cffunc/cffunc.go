@@ -129,7 +129,6 @@ type runtime struct {
 
 func (f *Function) newRuntime() (*runtime, error) {
 	vm := goja.New()
-	vm.SetFieldNameMapper(goja.UncapFieldNameMapper())
 	if err := vm.Set("require", requireFunc(vm)); err != nil {
 		return nil, err
 	}

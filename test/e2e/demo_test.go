@@ -227,3 +227,32 @@ func translateCurl(t *testing.T, line string) (*request, *edge, error) {
 	}
 	return &rq, e, nil
 }
+
+// TestDemoRerun: the demo starts again in the folder an earlier run left
+// (its S3 bucket included) and prints its curl lines.
+func TestDemoRerun(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for run := 1; run <= 2; run++ {
+		cmd := exec.Command(binary, "demo", "--http", "127.0.0.1:0", "--https", "127.0.0.1:0", "--admin", "127.0.0.1:0", "--dir", dir)
+		stdout, stderr := newOutput(), newOutput()
+		cmd.Stdout, cmd.Stderr = stdout, stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		exited := make(chan error, 1)
+		go func() { exited <- cmd.Wait() }()
+		waitFor(t, 20*time.Second, "the demo to print its curl lines", func() bool {
+			select {
+			case err := <-exited:
+				t.Fatalf("run %d: demo exited: %v\nstderr:\n%s", run, err, stderr)
+			default:
+			}
+			return strings.Contains(stdout.String(), "Press Ctrl-C to stop.")
+		})
+		cmd.Process.Signal(os.Interrupt)
+		if err := <-exited; err != nil {
+			t.Fatalf("run %d: exit after SIGINT: %v\nstderr:\n%s", run, err, stderr)
+		}
+	}
+}
