@@ -107,8 +107,7 @@ var legacyTTLs = ttls{0, 86400, 31536000}
 // caches nothing then).
 func (x *exchange) cacheKey(b *cacheBehavior) string {
 	r := x.r
-	if b.ttl.max <= 0 || (r.Method != http.MethodGet && r.Method != http.MethodHead) || r.Header.Get("Range") != "" ||
-		b.keyFwd.Headers.All() {
+	if b.ttl.max <= 0 || (r.Method != http.MethodGet && r.Method != http.MethodHead) || b.keyFwd.Headers.All() {
 		return ""
 	}
 	in := r
@@ -171,8 +170,11 @@ func (s *Server) serveFromCache(x *exchange) bool {
 	x.ckey = key
 	o, ok := c.c.GetIfPresent(key)
 	now := c.now()
+	ranged := x.r.Header.Get("Range") != ""
 	if !ok {
-		if x.r.Method != http.MethodGet {
+		if x.r.Method != http.MethodGet || ranged {
+			// A range the cache lacks goes to the origin alone: its 206
+			// is not kept.
 			return false
 		}
 		// Request collapsing (RequestAndResponseBehaviorCustomOrigin,
@@ -194,7 +196,7 @@ func (s *Server) serveFromCache(x *exchange) bool {
 		// Stale: ask the origin whether it changed, with the object's
 		// validators (unless the viewer sent its own), and answer from it
 		// on a 304 (RefreshHit).
-		if o.status == http.StatusOK && x.r.Method == http.MethodGet && !conditional(x.r) &&
+		if o.status == http.StatusOK && x.r.Method == http.MethodGet && !conditional(x.r) && !ranged &&
 			(firstValue(o.header, "Etag") != "" || firstValue(o.header, "Last-Modified") != "") {
 			x.stale = o
 		}
@@ -283,26 +285,92 @@ func (s *Server) answerFromCache(x *exchange, o *cachedObject, now time.Time, xc
 		}
 		status = http.StatusNotModified
 	}
+	body := o.body
+	if status == http.StatusOK && x.r.Header.Get("Range") != "" && ifRangeHolds(x.r, o.header) {
+		// RangeGETs.md: a range of a cached object is served from it.
+		if start, end, ok := singleRange(x.r.Header.Get("Range"), int64(len(body))); ok {
+			size := strconv.Itoa(len(body))
+			if start < 0 {
+				status, body = http.StatusRequestedRangeNotSatisfiable, nil
+				h["Content-Range"] = []string{"bytes */" + size}
+			} else {
+				status, body = http.StatusPartialContent, body[start:end+1]
+				h["Content-Range"] = []string{"bytes " + strconv.FormatInt(start, 10) + "-" + strconv.FormatInt(end, 10) + "/" + size}
+			}
+			h["Content-Length"] = []string{strconv.Itoa(len(body))}
+		}
+	}
 	if rh := x.beh.headers; rh != nil {
 		rh.apply(x, h, s.opts.POP)
 	}
 	if f := x.beh.viewerResponse; f != nil && status < 400 {
-		body, replace, ok := s.viewerResponseFunction(x, f, &status, h)
+		fnBody, replace, ok := s.viewerResponseFunction(x, f, &status, h)
 		if !ok {
 			return
 		}
 		if replace {
-			x.w.WriteHeader(status)
-			if x.r.Method != http.MethodHead {
-				x.w.Write(body)
-			}
-			return
+			body = fnBody
 		}
 	}
 	x.w.WriteHeader(status)
 	if x.r.Method != http.MethodHead && status != http.StatusNotModified {
-		x.w.Write(o.body)
+		x.w.Write(body)
 	}
+}
+
+// singleRange reads a Range header of one byte range against a body of
+// size bytes: the first and last byte, or start -1 when it cannot be
+// satisfied (416). ok is false for what the cache leaves alone (several
+// ranges, another unit, a malformed value): the whole object is sent.
+func singleRange(v string, size int64) (start, end int64, ok bool) {
+	spec, found := strings.CutPrefix(v, "bytes=")
+	if !found || strings.Contains(spec, ",") {
+		return 0, 0, false
+	}
+	first, last, found := strings.Cut(strings.TrimSpace(spec), "-")
+	if !found {
+		return 0, 0, false
+	}
+	switch {
+	case first == "":
+		n, err := strconv.ParseInt(last, 10, 64)
+		if err != nil || n < 0 {
+			return 0, 0, false
+		}
+		if n == 0 || size == 0 {
+			return -1, 0, true
+		}
+		return max(size-n, 0), size - 1, true
+	default:
+		a, err := strconv.ParseInt(first, 10, 64)
+		if err != nil || a < 0 {
+			return 0, 0, false
+		}
+		b := size - 1
+		if last != "" {
+			if b, err = strconv.ParseInt(last, 10, 64); err != nil || b < a {
+				return 0, 0, false
+			}
+			b = min(b, size-1)
+		}
+		if a >= size {
+			return -1, 0, true
+		}
+		return a, b, true
+	}
+}
+
+// ifRangeHolds reports whether a range may be served: no If-Range, or one
+// naming the object's strong ETag or its Last-Modified date.
+func ifRangeHolds(r *http.Request, h http.Header) bool {
+	ir := r.Header.Get("If-Range")
+	if ir == "" {
+		return true
+	}
+	if strings.HasPrefix(ir, `"`) {
+		return ir == firstValue(h, "Etag")
+	}
+	return ir == firstValue(h, "Last-Modified")
 }
 
 var xCacheHit = []string{"Hit from cloudfront"}
