@@ -112,7 +112,7 @@ func (s *settings) register(fs *flag.FlagSet, serving bool) {
 	fs.Var(&s.originCAs, "origin-ca", "PEM file of CA certificates trusted for HTTPS origins, besides the system's (repeatable)")
 	fs.DurationVar(&s.drain, "drain-timeout", 10*time.Second, "how long shutdown waits for requests in flight")
 	s.cacheSize = 256 << 20
-	fs.Var(&s.cacheSize, "cache-size", "memory for cached objects, as behaviors' TTLs allow (256MiB; KiB, MiB, GiB; 0 caches nothing); objects above a sixteenth of it (at most 64MiB) pass uncached")
+	fs.Var(&s.cacheSize, "cache-size", "memory for cached objects, as behaviors' TTLs allow (a size in bytes, KiB, MiB or GiB; 0 caches nothing); objects above a sixteenth of it (at most 64MiB) pass uncached")
 	fs.StringVar(&s.wafLogDir, "waf-log-dir", "", "folder for AWS WAF log records (JSON lines, gzip, hourly), one file set per web ACL")
 	fs.Float64Var(&s.wafAllowRate, "waf-log-allow-rate", 1, "share of ALLOW records written to the WAF log (BLOCK, COUNT, CAPTCHA and CHALLENGE are always written)")
 	fs.StringVar(&s.geoip, "geoip", "", "MaxMind-format country or city database (.mmdb: GeoLite2/GeoIP2, DB-IP, IPinfo), reloaded when it changes; default: the embedded IP2Location LITE data")
@@ -403,7 +403,21 @@ func (s *settings) openASN(logger *slog.Logger) error {
 // byteSize is a size flag: bytes, or a number with KiB, MiB or GiB.
 type byteSize int64
 
-func (b *byteSize) String() string { return strconv.FormatInt(int64(*b), 10) }
+func (b *byteSize) String() string {
+	if b == nil {
+		return "0"
+	}
+	n := int64(*b)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
+		if n >= u.mult && n%u.mult == 0 {
+			return strconv.FormatInt(n/u.mult, 10) + u.suffix
+		}
+	}
+	return strconv.FormatInt(n, 10)
+}
 
 func (b *byteSize) Set(v string) error {
 	v = strings.TrimSpace(v)
