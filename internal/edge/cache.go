@@ -102,10 +102,9 @@ type ttls struct{ min, def, max int64 }
 var legacyTTLs = ttls{0, 86400, 31536000}
 
 // cacheKey builds x's cache key under behavior b, or "" when the request
-// is not one the cache answers: only GET and HEAD, not ranges (this edge
-// passes those to the origin), not with every header forwarded (CloudFront
-// caches nothing then).
-func (x *exchange) cacheKey(b *cacheBehavior) string {
+// is not one the cache answers: only GET and HEAD, not with every header
+// forwarded (CloudFront caches nothing then).
+func (s *Server) cacheKey(x *exchange, b *cacheBehavior) string {
 	r := x.r
 	if b.ttl.max <= 0 || (r.Method != http.MethodGet && r.Method != http.MethodHead) || b.keyFwd.Headers.All() {
 		return ""
@@ -138,6 +137,14 @@ func (x *exchange) cacheKey(b *cacheBehavior) string {
 	for _, name := range names {
 		k.WriteString(name + ":" + strings.Join(in.Header[name], ",") + "\n")
 	}
+	if len(b.keyFwd.CloudFront) > 0 {
+		// CloudFront-Viewer-Country and the like, as the edge computes them.
+		cf := make(http.Header, len(b.keyFwd.CloudFront))
+		s.addCloudFrontHeaders(x, cf, b.keyFwd.CloudFront)
+		for _, name := range b.keyFwd.CloudFront {
+			k.WriteString(name + ":" + firstValue(cf, name) + "\n")
+		}
+	}
 	k.WriteString(b.keyFwd.FilterCookies(in.Header))
 	k.WriteByte('\n')
 	// The variant: the normalised Accept-Encoding the policy puts in the
@@ -163,7 +170,7 @@ func (s *Server) serveFromCache(x *exchange) bool {
 	if c == nil {
 		return false
 	}
-	key := x.cacheKey(x.beh)
+	key := s.cacheKey(x, x.beh)
 	if key == "" {
 		return false
 	}

@@ -2,6 +2,7 @@ package edge
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -9,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/openfront-edge/openfront/internal/geo"
 )
 
 // cacheOrigin answers /<status>/<name>?cc=…&exp=… with the Cache-Control
@@ -246,5 +249,44 @@ func TestRequestCollapsing(t *testing.T) {
 	}
 	if served.Load() != 1 || xcache["Miss from cloudfront"] != 1 || xcache["Hit from cloudfront"] != n-1 {
 		t.Errorf("origin served %d; X-Cache %v", served.Load(), xcache)
+	}
+}
+
+// TestCacheKeyViewerCountry: a cache policy with CloudFront-Viewer-Country
+// keeps one object per country, as the edge computes it.
+func TestCacheKeyViewerCountry(t *testing.T) {
+	var served atomic.Int64
+	o := newOrigin(t, func(w http.ResponseWriter, r *http.Request) {
+		served.Add(1)
+		w.Header().Set("Content-Type", "text/plain")
+		io.WriteString(w, "for "+r.Header.Get("Cloudfront-Viewer-Country"))
+	})
+	policy := `{"ETag": "E1", "CachePolicy": {"Id": "cp-country", "LastModifiedTime": "2024-05-01T10:00:00+00:00", "CachePolicyConfig": {
+	  "Name": "by-country", "MinTTL": 0, "DefaultTTL": 60, "MaxTTL": 3600,
+	  "ParametersInCacheKeyAndForwardedToOrigin": {"EnableAcceptEncodingGzip": false, "EnableAcceptEncodingBrotli": false,
+	    "HeadersConfig": {"HeaderBehavior": "whitelist", "Headers": {"Quantity": 1, "Items": ["CloudFront-Viewer-Country"]}},
+	    "CookiesConfig": {"CookieBehavior": "none"}, "QueryStringsConfig": {"QueryStringBehavior": "none"}}}}}`
+	behaviors := `{"PathPattern": "/c/*", "TargetOriginId": "o", "ViewerProtocolPolicy": "allow-all", "CachePolicyId": "cp-country"}`
+	s := newTestServerOpts(t, map[string]string{"E1.json": distConfig(o, behaviors, ""), "cp.json": policy},
+		Options{POP: "TST1-P1", Geo: geo.Embedded(), Cache: NewCache(64 << 20)})
+	get := func(remote string) string {
+		r := httptest.NewRequest("GET", "/c/page", nil)
+		r.Host, r.RemoteAddr = "www.example.com", remote
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, r)
+		return w.Header().Get("X-Cache") + " " + w.Body.String()
+	}
+	for _, c := range []struct{ remote, want string }{
+		{"81.2.69.160:1", "Miss from cloudfront for GB"},
+		{"8.8.8.8:1", "Miss from cloudfront for US"},
+		{"81.2.69.161:1", "Hit from cloudfront for GB"},
+		{"8.8.4.4:1", "Hit from cloudfront for US"},
+	} {
+		if got := get(c.remote); got != c.want {
+			t.Errorf("%s: got %q, want %q", c.remote, got, c.want)
+		}
+	}
+	if served.Load() != 2 {
+		t.Errorf("origin served %d, want 2", served.Load())
 	}
 }
