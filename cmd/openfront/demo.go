@@ -77,8 +77,18 @@ var demoDistributions = map[string]string{
 }`,
 	// A CloudFront Function, as aws cloudfront get-function --name
 	// demo-gatekeeper --stage LIVE demo-gatekeeper.js saves it.
-	"demo-gatekeeper.js": `function handler(event) {
+	"demo-gatekeeper.js": `import cf from 'cloudfront';
+const kvsHandle = cf.kvs();
+
+async function handler(event) {
     var request = event.request;
+    try {
+        // Old paths the key value store maps to new ones.
+        var target = await kvsHandle.get(request.uri);
+        return {statusCode: 301, statusDescription: 'Moved Permanently', headers: {location: {value: target}}};
+    } catch (e) {
+        // not moved
+    }
     if (!request.headers['x-api-key']) {
         return {statusCode: 403, statusDescription: 'Forbidden',
                 headers: {'content-type': {value: 'text/plain'}}, body: 'X-Api-Key required\n'};
@@ -87,6 +97,15 @@ var demoDistributions = map[string]string{
     return request;
 }
 `,
+	// Its describe-function document (the runtime and the key value store)
+	// and the store's keys, as aws cloudfront-keyvaluestore list-keys prints
+	// them.
+	"demo-gatekeeper.json": `{"ETag": "E3DEMOFN", "FunctionSummary": {"Name": "demo-gatekeeper", "Status": "DEPLOYED",
+  "FunctionConfig": {"Comment": "API key check and moved pages", "Runtime": "cloudfront-js-2.0",
+    "KeyValueStoreAssociations": {"Quantity": 1, "Items": [
+      {"KeyValueStoreARN": "arn:aws:cloudfront::123456789012:key-value-store/4a1b2c3d-demo-kvs"}]}},
+  "FunctionMetadata": {"FunctionARN": "arn:aws:cloudfront::123456789012:function/demo-gatekeeper", "Stage": "LIVE"}}}`,
+	"4a1b2c3d-demo-kvs.kvs.json": `{"Items": [{"Key": "/admin/old-panel", "Value": "/admin/panel"}]}`,
 	"EDEMOFORBID.json": `{
   "ETag": "E2DEMO",
   "DistributionConfig": {
@@ -479,6 +498,8 @@ func printDemo(w *os.File, e *running, dir string, o *demoOrigins, s3 *demoS3) {
 			plain("shop.example.com", "/admin/panel", "")},
 		{"With the key the function lets the request through, adding X-Gatekeeper for the origin: 200",
 			plain("shop.example.com", "/admin/panel", "-H 'X-Api-Key: demo' ")},
+		{"The function's CloudFront KeyValueStore (4a1b2c3d-demo-kvs.kvs.json) moves /admin/old-panel: 301",
+			plain("shop.example.com", "/admin/old-panel", "")},
 		{"Compress: the origin's 3 KB stylesheet comes Brotli-compressed (Content-Encoding: br, its ETag made weak; curl decodes it): 200",
 			secure("shop.example.com", "/styles.css", "--compressed ")},
 		{"A Host no distribution has: 403 'Bad request.', logged to _unrouted", plain("nobody.example.com", "/", "")},

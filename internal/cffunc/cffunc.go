@@ -11,6 +11,7 @@ package cffunc
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -93,14 +94,30 @@ type Function struct {
 	Name    string
 	Runtime string
 	Timeout time.Duration
-	prog    *goja.Program
-	pool    sync.Pool
+	// KVS is the key value store the function is associated with, nil for
+	// none (the cloudfront module's kvs()).
+	KVS  *KeyValueStore
+	prog *goja.Program
+	pool sync.Pool
 }
+
+// KeyValueStore is a CloudFront KeyValueStore's content, read-only.
+type KeyValueStore struct {
+	ID       string
+	Items    map[string]string
+	Created  time.Time
+	Modified time.Time
+}
+
+// esImport is a default import of a module, which CloudFront's
+// cloudfront-js-2.0 runtime takes ("import cf from 'cloudfront';"); goja
+// runs scripts, so it becomes the equivalent require on the same line.
+var esImport = regexp.MustCompile(`(?m)^([ \t]*)import[ \t]+([A-Za-z_$][\w$]*)[ \t]+from[ \t]+['"]([\w-]+)['"][ \t]*;?`)
 
 // Compile compiles code and runs it once, so that a syntax error, a
 // missing handler or a module this edge does not provide is found at
 // load time.
-func Compile(name, runtime string, code []byte) (*Function, error) {
+func Compile(name, runtime string, code []byte, kvs *KeyValueStore) (*Function, error) {
 	switch runtime {
 	case "":
 		runtime = RuntimeJS2
@@ -108,11 +125,15 @@ func Compile(name, runtime string, code []byte) (*Function, error) {
 	default:
 		return nil, fmt.Errorf("function %s: runtime %q: want %s or %s", name, runtime, RuntimeJS1, RuntimeJS2)
 	}
-	prog, err := goja.Compile(name+".js", string(code), false)
+	src := string(code)
+	if runtime == RuntimeJS2 {
+		src = esImport.ReplaceAllString(src, "${1}var $2 = require('$3');")
+	}
+	prog, err := goja.Compile(name+".js", src, false)
 	if err != nil {
 		return nil, fmt.Errorf("function %s: %w", name, err)
 	}
-	f := &Function{Name: name, Runtime: runtime, Timeout: DefaultTimeout, prog: prog}
+	f := &Function{Name: name, Runtime: runtime, Timeout: DefaultTimeout, KVS: kvs, prog: prog}
 	rt, err := f.newRuntime()
 	if err != nil {
 		return nil, fmt.Errorf("function %s: %w", name, err)
@@ -129,7 +150,7 @@ type runtime struct {
 
 func (f *Function) newRuntime() (*runtime, error) {
 	vm := goja.New()
-	if err := vm.Set("require", requireFunc(vm)); err != nil {
+	if err := vm.Set("require", requireFunc(vm, f.KVS)); err != nil {
 		return nil, err
 	}
 	if _, err := vm.RunProgram(f.prog); err != nil {

@@ -25,7 +25,7 @@ func event(uri string) *Event {
 
 func compile(t *testing.T, code string) *Function {
 	t.Helper()
-	f, err := Compile("test", "", []byte(code))
+	f, err := Compile("test", "", []byte(code), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,28 +230,73 @@ func TestFailures(t *testing.T) {
 
 func TestCompileErrors(t *testing.T) {
 	for code, want := range map[string]string{
-		`function handler(e) { return e.request`:                             "SyntaxError",
-		`function other(e) { return e.request; }`:                            "no function handler",
-		`var kvs = require('cloudfront'); function handler(e) { return 1; }`: "KeyValueStore",
-		`var fs = require('fs'); function handler(e) { return e.request; }`:  "module fs",
+		`function handler(e) { return e.request`:                                                 "SyntaxError",
+		`function other(e) { return e.request; }`:                                                "no function handler",
+		"import cf from 'cloudfront';\nconst kvs = cf.kvs();\nfunction handler(e) { return 1; }": "no key value store",
+		`var fs = require('fs'); function handler(e) { return e.request; }`:                      "module fs",
 	} {
-		_, err := Compile("bad", "", []byte(code))
+		_, err := Compile("bad", "", []byte(code), nil)
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: got %v, want an error with %q", code, err, want)
 		}
 	}
-	if _, err := Compile("x", "cloudfront-js-3.0", []byte(indexRewrite)); err == nil {
+	if _, err := Compile("x", "cloudfront-js-3.0", []byte(indexRewrite), nil); err == nil {
 		t.Error("an unknown runtime was accepted")
 	}
 }
 
 func BenchmarkRewrite(b *testing.B) {
-	f, _ := Compile("bench", "", []byte(indexRewrite))
+	f, _ := Compile("bench", "", []byte(indexRewrite), nil)
 	ev := event("/docs/")
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := f.Run(ev); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestKeyValueStore: AWS's documented module use, import included
+// (functions-custom-methods).
+func TestKeyValueStore(t *testing.T) {
+	code := `import cf from 'cloudfront';
+const kvs = cf.kvs();
+async function handler(event) {
+    const r = event.request;
+    try {
+        const target = await kvs.get(r.uri);
+        return {statusCode: 302, statusDescription: 'Found', headers: {location: {value: target}}};
+    } catch (e) {
+        // not a redirect
+    }
+    const cfg = await kvs.get('config', {format: 'json'});
+    r.headers['x-flag'] = {value: String(cfg.flag)};
+    r.headers['x-exists'] = {value: String(await kvs.exists('nope'))};
+    r.headers['x-count'] = {value: String((await kvs.meta()).keyCount)};
+    return r;
+}`
+	store := &KeyValueStore{ID: "abc", Items: map[string]string{"/old": "https://example.com/new", "config": `{"flag": true}`}}
+	f, err := Compile("kvs", RuntimeJS2, []byte(code), store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := f.Run(event("/old"))
+	if err != nil || out.Response == nil || out.Response.Status != 302 || out.Response.Headers[0].Values[0].Value != "https://example.com/new" {
+		t.Fatalf("redirect: %+v, %v", out, err)
+	}
+	out, err = f.Run(event("/other"))
+	if err != nil || out.Request == nil {
+		t.Fatalf("pass-through: %+v, %v", out, err)
+	}
+	got := map[string]string{}
+	for _, h := range out.Request.Headers {
+		got[h.Name] = h.Values[0].Value
+	}
+	if got["x-flag"] != "true" || got["x-exists"] != "false" || got["x-count"] != "2" {
+		t.Errorf("headers: %v", got)
+	}
+	// cloudfront-js-1.0 has no import statement.
+	if _, err := Compile("kvs", RuntimeJS1, []byte(code), store); err == nil {
+		t.Error("an import compiled under cloudfront-js-1.0")
 	}
 }

@@ -7,18 +7,20 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"hash"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/dop251/goja"
 )
 
 // requireFunc is the require() CloudFront Functions code calls for its
 // helper modules (functions-javascript-runtime-features): crypto (hashes
-// and HMACs) and querystring. The cloudfront module (KeyValueStore) needs
-// AWS's store and is refused by name, as is any other module.
-func requireFunc(vm *goja.Runtime) func(goja.FunctionCall) goja.Value {
+// and HMACs), querystring and cloudfront (the function's key value store,
+// functions-custom-methods). Any other module is refused by name.
+func requireFunc(vm *goja.Runtime, kvs *KeyValueStore) func(goja.FunctionCall) goja.Value {
 	return func(call goja.FunctionCall) goja.Value {
 		switch name := call.Argument(0).String(); name {
 		case "crypto":
@@ -26,7 +28,7 @@ func requireFunc(vm *goja.Runtime) func(goja.FunctionCall) goja.Value {
 		case "querystring":
 			return querystringModule(vm)
 		case "cloudfront":
-			panic(vm.NewGoError(errorString("the cloudfront module (KeyValueStore) is not available at this edge")))
+			return cloudfrontModule(vm, kvs)
 		default:
 			panic(vm.NewGoError(errorString("module " + name + " is not one CloudFront Functions provide")))
 		}
@@ -180,4 +182,75 @@ func querystringModule(vm *goja.Runtime) goja.Value {
 // (encodeURIComponent): a space is %20, not +.
 func escapeComponent(s string) string {
 	return strings.ReplaceAll(url.QueryEscape(s), "+", "%20")
+}
+
+// cloudfrontModule is the cloudfront module: kvs() returns the handle of
+// the function's associated key value store, whose get, exists and meta
+// answer with promises.
+func cloudfrontModule(vm *goja.Runtime, kvs *KeyValueStore) goja.Value {
+	m := vm.NewObject()
+	m.Set("kvs", func(call goja.FunctionCall) goja.Value {
+		if kvs == nil {
+			panic(vm.NewGoError(errorString("cf.kvs(): the function has no key value store associated (FunctionConfig.KeyValueStoreAssociations in its describe-function document, and an ID.kvs.json file of its keys)")))
+		}
+		if id := call.Argument(0); !goja.IsUndefined(id) && id.String() != kvs.ID {
+			panic(vm.NewGoError(errorString("cf.kvs(" + id.String() + "): the function's key value store is " + kvs.ID)))
+		}
+		h := vm.NewObject()
+		settled := func(v any, err error) goja.Value {
+			p, resolve, reject := vm.NewPromise()
+			if err != nil {
+				reject(vm.NewGoError(err))
+			} else {
+				resolve(v)
+			}
+			return vm.ToValue(p)
+		}
+		h.Set("get", func(call goja.FunctionCall) goja.Value {
+			key := call.Argument(0).String()
+			v, ok := kvs.Items[key]
+			if !ok {
+				return settled(nil, errorString("key "+key+" not found"))
+			}
+			format := "string"
+			if o, isObj := call.Argument(1).(*goja.Object); isObj {
+				if f := o.Get("format"); f != nil && !goja.IsUndefined(f) {
+					format = f.String()
+				}
+			}
+			switch format {
+			case "string":
+				return settled(v, nil)
+			case "json":
+				parsed, err := vm.RunString("JSON.parse(" + strconvQuote(v) + ")")
+				if err != nil {
+					return settled(nil, errorString("key "+key+": the value is not JSON"))
+				}
+				return settled(parsed, nil)
+			case "bytes":
+				return settled(vm.NewArrayBuffer([]byte(v)), nil)
+			}
+			return settled(nil, errorString("format "+format+": want string, json or bytes"))
+		})
+		h.Set("exists", func(call goja.FunctionCall) goja.Value {
+			_, ok := kvs.Items[call.Argument(0).String()]
+			return settled(ok, nil)
+		})
+		h.Set("meta", func(goja.FunctionCall) goja.Value {
+			meta := vm.NewObject()
+			meta.Set("creationDateTime", kvs.Created.UTC().Format(time.RFC3339))
+			meta.Set("lastUpdatedDateTime", kvs.Modified.UTC().Format(time.RFC3339))
+			meta.Set("keyCount", len(kvs.Items))
+			return settled(meta, nil)
+		})
+		return h
+	})
+	return m
+}
+
+// strconvQuote quotes s as a JavaScript string literal (JSON's quoting is
+// valid JavaScript).
+func strconvQuote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
 }

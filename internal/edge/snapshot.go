@@ -386,7 +386,15 @@ func compileBehavior(set *resource.Set, o CompileOptions, pattern string, b *typ
 			if fn == nil || fn.File == "" {
 				continue // warned about by validation: not run
 			}
-			f, err := cffunc.Compile(name, fn.Runtime, fn.Code)
+			var kvs *cffunc.KeyValueStore
+			for _, id := range fn.KeyValueStores {
+				kv := set.KeyValueStores[id]
+				if kv == nil {
+					return nil, fmt.Errorf("behavior %q: function %s: key value store %s: save its keys with aws cloudfront-keyvaluestore list-keys --kvs-arn ARN > %s.kvs.json", pattern, name, id, id)
+				}
+				kvs = &cffunc.KeyValueStore{ID: id, Items: kv.Items, Created: kv.Modified, Modified: kv.Modified}
+			}
+			f, err := cffunc.Compile(name, fn.Runtime, fn.Code, kvs)
 			if err != nil {
 				return nil, fmt.Errorf("behavior %q: %s: %w", pattern, fn.File, err)
 			}

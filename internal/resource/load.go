@@ -7,6 +7,8 @@
 package resource
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -16,6 +18,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
 	wafv2 "github.com/aws/aws-sdk-go-v2/service/wafv2/types"
@@ -39,6 +42,10 @@ type Set struct {
 	IPSets           map[string]*WAFDocument[wafv2.IPSet]
 	RegexPatternSets map[string]*WAFDocument[wafv2.RegexPatternSet]
 	RuleGroups       map[string]*WAFDocument[wafv2.RuleGroup]
+	// KeyValueStores are CloudFront KeyValueStores' keys and values by
+	// store id, from ID.kvs.json files (aws cloudfront-keyvaluestore
+	// list-keys --kvs-arn ARN > ID.kvs.json).
+	KeyValueStores map[string]*KeyValueStore
 	// Functions are CloudFront Functions by name: code from a NAME.js file
 	// (aws cloudfront get-function --name NAME --stage LIVE NAME.js) and
 	// the runtime from a FunctionSummary document (describe-function).
@@ -49,9 +56,19 @@ type Set struct {
 	warnings []string
 }
 
+// KeyValueStore is one store's keys and values.
+type KeyValueStore struct {
+	ID, File string
+	Items    map[string]string
+	Modified time.Time // the file's modification time
+}
+
 // Function is a CloudFront Function's code and runtime.
 type Function struct {
 	Name string
+	// KeyValueStores are the ids of the stores its FunctionSummary
+	// associates (CloudFront allows one).
+	KeyValueStores []string
 	// File is the code's file; empty when only a FunctionSummary was read.
 	File    string
 	Code    []byte
@@ -93,6 +110,7 @@ func newSet() *Set {
 		KeyGroups:               map[string]*KeyGroup{},
 		OriginAccessControls:    map[string]*OriginAccessControl{},
 		Functions:               map[string]*Function{},
+		KeyValueStores:          map[string]*KeyValueStore{},
 		WebACLs:                 map[string]*WAFDocument[wafv2.WebACL]{},
 		IPSets:                  map[string]*WAFDocument[wafv2.IPSet]{},
 		RegexPatternSets:        map[string]*WAFDocument[wafv2.RegexPatternSet]{},
@@ -182,6 +200,10 @@ func Load(paths []string) (*Set, error) {
 				continue
 			}
 			s.Files = append(s.Files, f)
+			if id, ok := kvsFile(f); ok {
+				errs = append(errs, s.addKeyValueStore(f, id, data)...)
+				continue
+			}
 			if isFunctionCode(f) {
 				fn := s.function(strings.TrimSuffix(filepath.Base(f), filepath.Ext(f)))
 				if fn.File != "" {
@@ -212,6 +234,47 @@ func unwrapPathError(err error) error {
 func isConfigFile(name string) bool {
 	ext := strings.ToLower(filepath.Ext(name))
 	return ext == ".json" || ext == ".yaml" || ext == ".yml" || isFunctionCode(name)
+}
+
+// kvsFile reports a KeyValueStore's keys (ID.kvs.json) and the store id.
+func kvsFile(name string) (string, bool) {
+	base := filepath.Base(name)
+	id, ok := strings.CutSuffix(base, ".kvs.json")
+	return id, ok && id != ""
+}
+
+// addKeyValueStore reads list-keys output: {"Items": [{"Key", "Value"}]}.
+func (s *Set) addKeyValueStore(file, id string, data []byte) []error {
+	var doc struct {
+		Items []struct {
+			Key   *string `json:"Key"`
+			Value *string `json:"Value"`
+		} `json:"Items"`
+		NextToken *string `json:"NextToken"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&doc); err != nil {
+		return []error{&Error{File: file, Msg: fmt.Sprintf("want the output of aws cloudfront-keyvaluestore list-keys ({\"Items\": [{\"Key\": …, \"Value\": …}]}): %v", err)}}
+	}
+	if doc.NextToken != nil && *doc.NextToken != "" {
+		return []error{&Error{File: file, Msg: "NextToken: the list is cut short; save every page (list-keys without --max-results pages through them)"}}
+	}
+	if prev := s.KeyValueStores[id]; prev != nil {
+		return []error{&Error{File: file, Msg: fmt.Sprintf("key value store %s is also in %s", id, prev.File)}}
+	}
+	kv := &KeyValueStore{ID: id, File: file, Items: make(map[string]string, len(doc.Items))}
+	for i, it := range doc.Items {
+		if it.Key == nil || it.Value == nil {
+			return []error{&Error{File: file, Msg: fmt.Sprintf("Items[%d]: want Key and Value", i)}}
+		}
+		kv.Items[*it.Key] = *it.Value
+	}
+	if st, err := os.Stat(file); err == nil {
+		kv.Modified = st.ModTime()
+	}
+	s.KeyValueStores[id] = kv
+	return nil
 }
 
 // isFunctionCode reports a CloudFront Function's code file (NAME.js).
@@ -378,6 +441,12 @@ func (s *Set) add(file string, data []byte) []error {
 			fn.SummaryFile = file
 			if v.FunctionConfig != nil {
 				fn.Runtime = string(v.FunctionConfig.Runtime)
+				if a := v.FunctionConfig.KeyValueStoreAssociations; a != nil {
+					for _, it := range a.Items {
+						arn := deref(it.KeyValueStoreARN)
+						fn.KeyValueStores = append(fn.KeyValueStores, arn[strings.LastIndexByte(arn, '/')+1:])
+					}
+				}
 			}
 		}
 	case "OriginAccessControl":

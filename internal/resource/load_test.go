@@ -336,3 +336,29 @@ func TestLoadWAFDocuments(t *testing.T) {
 		t.Errorf("got %v, want %q", err, want)
 	}
 }
+
+func TestKeyValueStoreFiles(t *testing.T) {
+	dist := `{"ETag": "E1", "DistributionConfig": {"CallerReference": "x", "Enabled": true,
+	  "Origins": {"Quantity": 1, "Items": [{"Id": "o", "DomainName": "example.com", "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "http-only"}}]},
+	  "DefaultCacheBehavior": {"TargetOriginId": "o", "ViewerProtocolPolicy": "allow-all", "CachePolicyId": "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"}}}`
+	for _, c := range []struct{ body, want string }{
+		{`{"Items": [{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "{\"x\":1}"}]}`, ""},
+		{`{"Items": [{"Key": "a"}]}`, "Items[0]: want Key and Value"},
+		{`{"Items": [], "NextToken": "abc"}`, "NextToken"},
+		{`{"KeyValueStore": {}}`, "list-keys"},
+	} {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "E1.json"), []byte(dist), 0o644)
+		os.WriteFile(filepath.Join(dir, "store-1.kvs.json"), []byte(c.body), 0o644)
+		set, err := Load([]string{dir})
+		if c.want == "" {
+			if err != nil || len(set.KeyValueStores["store-1"].Items) != 2 || set.KeyValueStores["store-1"].Items["b"] != `{"x":1}` {
+				t.Errorf("%s: %v, %+v", c.body, err, set)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "store-1.kvs.json") {
+			t.Errorf("%s: got %v, want an error with %q and the file", c.body, err, c.want)
+		}
+	}
+}

@@ -87,3 +87,61 @@ func TestCloudFrontFunctions(t *testing.T) {
 		t.Errorf("doctor: exit %d, want 1 and the function named\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 }
+
+// TestCloudFrontFunctionKeyValueStore: a cloudfront-js-2.0 function reads
+// its key value store (import cf from 'cloudfront'), whose keys are saved
+// as aws cloudfront-keyvaluestore list-keys prints them (ID.kvs.json), and
+// redirects the paths the store names.
+func TestCloudFrontFunctionKeyValueStore(t *testing.T) {
+	t.Parallel()
+	o := newOrigin(t, "o", nil)
+	const id = "EFUNCKVS"
+	const fnARN = "arn:aws:cloudfront::123456789012:function/redirects"
+	const kvsID = "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"
+	def := with(behavior("", "o"), "FunctionAssociations", list(obj{"FunctionARN": fnARN, "EventType": "viewer-request"}))
+	docs := docs1(id, distConfig([]obj{customOrigin("o", "127.0.0.1", o.port())}, def))
+	docs["redirects.js"] = []byte(`import cf from 'cloudfront';
+const kvsHandle = cf.kvs();
+
+async function handler(event) {
+    const request = event.request;
+    try {
+        const target = await kvsHandle.get(request.uri);
+        return {statusCode: 301, statusDescription: 'Moved Permanently', headers: {location: {value: target}}};
+    } catch (err) {
+        return request;
+    }
+}
+`)
+	docs["redirects.json"] = obj{"ETag": "ETVPDKIKX0DER", "FunctionSummary": obj{
+		"Name": "redirects", "Status": "UNASSOCIATED",
+		"FunctionConfig": obj{"Comment": "", "Runtime": "cloudfront-js-2.0",
+			"KeyValueStoreAssociations": obj{"Quantity": 1, "Items": []obj{{"KeyValueStoreARN": "arn:aws:cloudfront::123456789012:key-value-store/" + kvsID}}}},
+		"FunctionMetadata": obj{"FunctionARN": fnARN, "Stage": "LIVE", "LastModifiedTime": "2024-05-01T10:00:00.000000+00:00"},
+	}}
+	docs[kvsID+".kvs.json"] = obj{"Items": []obj{{"Key": "/old-page", "Value": "/new-page"}, {"Key": "/promo", "Value": "https://example.com/sale"}}}
+	e := startEdge(t, docs)
+	for _, tc := range []struct {
+		target   string
+		status   int
+		location string
+	}{
+		{"/old-page", 301, "/new-page"},
+		{"/promo", 301, "https://example.com/sale"},
+		{"/kept", 200, ""},
+	} {
+		r := e.do(t, request{Host: defaultDomain(id), Target: tc.target})
+		if r.Status != tc.status || r.Header.Get("Location") != tc.location {
+			t.Errorf("%s: %d Location %q, want %d %q", tc.target, r.Status, r.Header.Get("Location"), tc.status, tc.location)
+		}
+	}
+	// Without the store's keys the configuration is refused, saying how to
+	// save them.
+	delete(docs, kvsID+".kvs.json")
+	dir := t.TempDir()
+	writeDocs(t, dir, docs)
+	code, _, stderr := runCmd(t, "validate", "--config", dir)
+	if code != 1 || !strings.Contains(stderr, "cloudfront-keyvaluestore list-keys") {
+		t.Errorf("validate without the store: exit %d\n%s", code, stderr)
+	}
+}
