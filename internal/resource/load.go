@@ -164,6 +164,7 @@ var ignoredKinds = map[string]string{
 	"CloudFrontOriginAccessIdentity": "an origin's OriginAccessIdentity is signed with the edge's AWS credentials; the identity document is not needed",
 	"ContinuousDeploymentPolicy":     "openfront does not split traffic to staging distributions (a primary's ContinuousDeploymentPolicyId is warned about)",
 	"RealtimeLogConfig":              "real-time logs are not sent; the standard access log is written",
+	"KeyValueStore":                  "a key value store's keys are read from ID.kvs.json (aws cloudfront-keyvaluestore list-keys --kvs-arn ARN > ID.kvs.json); its describe document is not needed",
 }
 
 // listKinds are the list-* outputs, refused with the reason and the command
