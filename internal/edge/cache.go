@@ -263,7 +263,6 @@ func (s *Server) refresh(x *exchange, resp *http.Response) bool {
 		fresh.expires = now.Add(ttl)
 		c.c.Set(x.ckey, &fresh)
 	}
-	x.originTime = time.Since(x.start)
 	s.answerFromCache(x, &fresh, now, xCacheRefreshHit, "RefreshHit")
 	return true
 }
@@ -307,17 +306,12 @@ func (s *Server) answerFromCache(x *exchange, o *cachedObject, now time.Time, xc
 			h["Content-Length"] = []string{strconv.Itoa(len(body))}
 		}
 	}
-	if rh := x.beh.headers; rh != nil {
-		rh.apply(x, h, s.opts.POP)
+	fnBody, replace, ok := s.perViewer(x, &status, h)
+	if !ok {
+		return
 	}
-	if f := x.beh.viewerResponse; f != nil && status < 400 {
-		fnBody, replace, ok := s.viewerResponseFunction(x, f, &status, h)
-		if !ok {
-			return
-		}
-		if replace {
-			body = fnBody
-		}
+	if replace {
+		body = fnBody
 	}
 	x.w.WriteHeader(status)
 	if x.r.Method != http.MethodHead && status != http.StatusNotModified {
@@ -541,11 +535,9 @@ func (c *cacheWriter) Flush() { c.w.Flush() }
 func storeable(h http.Header) http.Header {
 	out := make(http.Header, len(h))
 	for k, vs := range h {
-		switch k {
-		case "Via", "X-Cache", "X-Amz-Cf-Pop", "X-Amz-Cf-Id", "Age":
-			continue
+		if !cloudFrontOwn(k) && k != "Age" {
+			out[k] = vs
 		}
-		out[k] = vs
 	}
 	return out
 }

@@ -152,14 +152,7 @@ func encodeHeader(h http.Header, enc encoding) {
 			delete(h, "Etag")
 		}
 	}
-	for _, v := range h["Vary"] {
-		for f := range strings.SplitSeq(v, ",") {
-			if f = strings.TrimSpace(f); f == "*" || strings.EqualFold(f, "Accept-Encoding") {
-				return
-			}
-		}
-	}
-	h["Vary"] = append(h["Vary"][:len(h["Vary"]):len(h["Vary"])], "Accept-Encoding")
+	addVary(h, "Accept-Encoding")
 }
 
 // Compression levels: an edge compresses on the fly, per request, so both

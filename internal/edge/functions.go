@@ -208,10 +208,10 @@ func setResponseFields(h http.Header, fr *cffunc.Response) {
 	}
 }
 
-// viewerResponseFunction runs the behavior's viewer-response function on
-// an origin answer (status and header resp*) before it is written. It
-// returns the body to send instead of the origin's, or nil to keep it;
-// false when the function failed (the viewer then got CloudFront's 503).
+// viewerResponseFunction runs f on an answer (its status and header h,
+// changed in place) before it is written, from the origin or the cache. It
+// returns the body to send instead (replace), and false when the function
+// failed (the viewer then got CloudFront's 503).
 func (s *Server) viewerResponseFunction(x *exchange, f *cffunc.Function, status *int, h http.Header) (body []byte, replace, ok bool) {
 	ev := cffunc.Event{
 		EventType: "viewer-response", DistributionDomainName: x.dist.domain, DistributionID: x.dist.id,
@@ -230,7 +230,7 @@ func (s *Server) viewerResponseFunction(x *exchange, f *cffunc.Function, status 
 	fr := out.Response
 	*status = fr.Status
 	for k := range h {
-		if !keepOnResponse(k) {
+		if !cloudFrontOwn(k) {
 			delete(h, k)
 		}
 	}
@@ -242,9 +242,10 @@ func (s *Server) viewerResponseFunction(x *exchange, f *cffunc.Function, status 
 	return nil, false, true
 }
 
-// keepOnResponse reports headers a viewer-response function neither sees
-// nor removes: CloudFront's own.
-func keepOnResponse(k string) bool {
+// cloudFrontOwn reports the headers the edge puts on every answer
+// (cloudFrontHeaders): a viewer-response function neither sees nor removes
+// them, and a cached object does not keep them.
+func cloudFrontOwn(k string) bool {
 	switch k {
 	case "Via", "X-Cache", "X-Amz-Cf-Pop", "X-Amz-Cf-Id":
 		return true
@@ -257,7 +258,7 @@ func responseEvent(status int, h http.Header) *cffunc.Response {
 	r := &cffunc.Response{Status: status, StatusDescription: http.StatusText(status)}
 	names := make([]string, 0, len(h))
 	for k := range h {
-		if k != "Set-Cookie" && !keepOnResponse(k) {
+		if k != "Set-Cookie" && !cloudFrontOwn(k) {
 			names = append(names, k)
 		}
 	}

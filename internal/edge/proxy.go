@@ -67,23 +67,14 @@ func (s *Server) forward(x *exchange) {
 				dist: x.dist.id, path: x.cachePath()}
 		}
 	}
-	if rh := x.beh.headers; rh != nil {
-		rh.apply(x, h, s.opts.POP)
-	}
-	if f := x.beh.viewerResponse; f != nil && status < 400 {
-		// Viewer-response functions never see answers of 400 and above
-		// (functions-event-structure, "Status code and body").
-		body, replace, ok := s.viewerResponseFunction(x, f, &status, h)
-		if !ok {
-			return
-		}
+	if body, replace, ok := s.perViewer(x, &status, h); !ok || replace {
 		if replace {
 			x.w.WriteHeader(status)
 			if x.r.Method != http.MethodHead {
 				x.w.Write(body)
 			}
-			return
 		}
+		return
 	}
 	x.w.WriteHeader(status)
 	var w bodyWriter = &x.w
@@ -106,6 +97,22 @@ func (s *Server) forward(x *exchange) {
 		// finish logs why (the viewer left, or the origin broke off).
 		panic(http.ErrAbortHandler)
 	}
+}
+
+// perViewer is what every answer from the origin or the cache gets per
+// request: the response headers policy, then the viewer-response function,
+// which never sees answers of 400 and above (functions-event-structure,
+// "Status code and body"). It returns the body the function puts in place
+// of the answer's (replace), and false when the function failed: the viewer
+// then has CloudFront's 503.
+func (s *Server) perViewer(x *exchange, status *int, h http.Header) (body []byte, replace, ok bool) {
+	if rh := x.beh.headers; rh != nil {
+		rh.apply(x, h, s.opts.POP)
+	}
+	if f := x.beh.viewerResponse; f != nil && *status < 400 {
+		return s.viewerResponseFunction(x, f, status, h)
+	}
+	return nil, false, true
 }
 
 // viewerLeft reports a viewer who went away while the edge waited on the

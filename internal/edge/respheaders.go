@@ -18,8 +18,11 @@ import (
 // Server-Timing header. Read-only once compiled.
 type respHeaders struct {
 	remove []string // canonical names
-	set    []headerRule
-	cors   *corsRule
+	// removesServer is set when remove names Server: CloudFront's own
+	// then takes its place.
+	removesServer bool
+	set           []headerRule
+	cors          *corsRule
 	// timing is the Server-Timing sampling rate in percent; negative when
 	// the policy does not enable the header.
 	timing float64
@@ -66,6 +69,7 @@ func compileRespHeaders(p *types.ResponseHeadersPolicyConfig) (*respHeaders, err
 				return nil, fmt.Errorf("RemoveHeadersConfig: %s cannot be removed by a response headers policy (CloudFront's API refuses it)", name)
 			}
 			rh.remove = append(rh.remove, name)
+			rh.removesServer = rh.removesServer || name == "Server"
 		}
 	}
 	add := func(name, value string, override *bool) {
@@ -214,11 +218,8 @@ func (rh *respHeaders) apply(x *exchange, h http.Header, pop string) {
 	for _, k := range rh.remove {
 		delete(h, k)
 	}
-	if _, ok := h["Server"]; !ok {
-		// Removing the origin's Server leaves CloudFront's own.
-		if len(rh.remove) > 0 && containsString(rh.remove, "Server") {
-			h["Server"] = serverCloudFront
-		}
+	if rh.removesServer {
+		h["Server"] = serverCloudFront
 	}
 	if rh.cors != nil {
 		rh.cors.apply(x.r, h)
@@ -233,15 +234,6 @@ func (rh *respHeaders) apply(x *exchange, h http.Header, pop string) {
 	if rh.timing >= 0 && (rh.timing >= 100 || rand.Float64()*100 < rh.timing || pragmaServerTiming(x.r)) {
 		serverTiming(x, h, pop)
 	}
-}
-
-func containsString(ss []string, s string) bool {
-	for _, v := range ss {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // apply adds the CORS headers to the answer to a CORS request (one with

@@ -425,10 +425,11 @@ func TestSearchStringForms(t *testing.T) {
 // (a FunctionSummary beside a Location) is read for its runtime.
 func TestIgnoredKinds(t *testing.T) {
 	// The create-function answer from a public repository's README (the
-	// library's file id 3985846446), its "<account id>" placeholder filled.
+	// library's file id 3985846446), its "<account id>" and ETag placeholders
+	// filled.
 	const function = `{
     "Location": "https://cloudfront.amazonaws.com/2020-05-31/function/arn:aws:cloudfront::123456789012:function/url-rewrite-single-page-apps",
-    "ETag": "EXXXXXXXXXXXX",
+    "ETag": "E3UN6WX5RRO2AG",
     "FunctionSummary": {
         "Name": "url-rewrite-single-page-apps",
         "Status": "UNPUBLISHED",
