@@ -237,7 +237,7 @@ func (f *Function) run(rt *runtime, ev *Event) (Outcome, error) {
 		return Outcome{}, &ValidationError{"the handler returned " + v.String() + ", not a request or response object"}
 	}
 	if isResponse(obj) {
-		r, err := readResponse(vm, obj, ev.Response)
+		r, err := readResponse(obj, ev.Response)
 		if err != nil {
 			return Outcome{}, err
 		}
@@ -309,7 +309,7 @@ func readRequest(o *goja.Object, orig *Request) (*Request, error) {
 	return r, nil
 }
 
-func readResponse(vm *goja.Runtime, o *goja.Object, orig *Response) (*Response, error) {
+func readResponse(o *goja.Object, orig *Response) (*Response, error) {
 	r := &Response{}
 	sv := o.Get("statusCode")
 	n := sv.ToInteger()

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"hash"
 	"net/url"
 	"strings"
@@ -30,14 +31,10 @@ func requireFunc(vm *goja.Runtime, kvs *KeyValueStore) func(goja.FunctionCall) g
 		case "cloudfront":
 			return cloudfrontModule(vm, kvs)
 		default:
-			panic(vm.NewGoError(errorString("module " + name + " is not one CloudFront Functions provide")))
+			panic(vm.NewGoError(errors.New("module " + name + " is not one CloudFront Functions provide")))
 		}
 	}
 }
-
-type errorString string
-
-func (e errorString) Error() string { return string(e) }
 
 func newHash(vm *goja.Runtime, alg string) func() hash.Hash {
 	switch strings.ToLower(alg) {
@@ -191,10 +188,10 @@ func cloudfrontModule(vm *goja.Runtime, kvs *KeyValueStore) goja.Value {
 	m := vm.NewObject()
 	m.Set("kvs", func(call goja.FunctionCall) goja.Value {
 		if kvs == nil {
-			panic(vm.NewGoError(errorString("cf.kvs(): the function has no key value store associated (FunctionConfig.KeyValueStoreAssociations in its describe-function document, and an ID.kvs.json file of its keys)")))
+			panic(vm.NewGoError(errors.New("cf.kvs(): the function has no key value store associated (FunctionConfig.KeyValueStoreAssociations in its describe-function document, and an ID.kvs.json file of its keys)")))
 		}
 		if id := call.Argument(0); !goja.IsUndefined(id) && id.String() != kvs.ID {
-			panic(vm.NewGoError(errorString("cf.kvs(" + id.String() + "): the function's key value store is " + kvs.ID)))
+			panic(vm.NewGoError(errors.New("cf.kvs(" + id.String() + "): the function's key value store is " + kvs.ID)))
 		}
 		h := vm.NewObject()
 		settled := func(v any, err error) goja.Value {
@@ -210,7 +207,7 @@ func cloudfrontModule(vm *goja.Runtime, kvs *KeyValueStore) goja.Value {
 			key := call.Argument(0).String()
 			v, ok := kvs.Items[key]
 			if !ok {
-				return settled(nil, errorString("key "+key+" not found"))
+				return settled(nil, errors.New("key "+key+" not found"))
 			}
 			format := "string"
 			if o, isObj := call.Argument(1).(*goja.Object); isObj {
@@ -224,13 +221,13 @@ func cloudfrontModule(vm *goja.Runtime, kvs *KeyValueStore) goja.Value {
 			case "json":
 				parsed, err := vm.RunString("JSON.parse(" + strconvQuote(v) + ")")
 				if err != nil {
-					return settled(nil, errorString("key "+key+": the value is not JSON"))
+					return settled(nil, errors.New("key "+key+": the value is not JSON"))
 				}
 				return settled(parsed, nil)
 			case "bytes":
 				return settled(vm.NewArrayBuffer([]byte(v)), nil)
 			}
-			return settled(nil, errorString("format "+format+": want string, json or bytes"))
+			return settled(nil, errors.New("format "+format+": want string, json or bytes"))
 		})
 		h.Set("exists", func(call goja.FunctionCall) goja.Value {
 			_, ok := kvs.Items[call.Argument(0).String()]
