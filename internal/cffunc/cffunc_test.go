@@ -273,6 +273,7 @@ async function handler(event) {
     r.headers['x-flag'] = {value: String(cfg.flag)};
     r.headers['x-exists'] = {value: String(await kvs.exists('nope'))};
     r.headers['x-count'] = {value: String((await kvs.meta()).keyCount)};
+    r.headers['x-bytes'] = {value: String(new Uint8Array(await kvs.get('config', {format: 'bytes'})).length)};
     return r;
 }`
 	store := &KeyValueStore{ID: "abc", Items: map[string]string{"/old": "https://example.com/new", "config": `{"flag": true}`}}
@@ -292,7 +293,7 @@ async function handler(event) {
 	for _, h := range out.Request.Headers {
 		got[h.Name] = h.Values[0].Value
 	}
-	if got["x-flag"] != "true" || got["x-exists"] != "false" || got["x-count"] != "2" {
+	if got["x-flag"] != "true" || got["x-exists"] != "false" || got["x-count"] != "2" || got["x-bytes"] != "14" {
 		t.Errorf("headers: %v", got)
 	}
 	// cloudfront-js-1.0 has no import statement.

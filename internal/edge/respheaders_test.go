@@ -181,3 +181,19 @@ func TestRemovable(t *testing.T) {
 		}
 	}
 }
+
+// TestServerTimingSampled: at a sampling rate of 100 every answer carries
+// Server-Timing, with no Pragma asked.
+func TestServerTimingSampled(t *testing.T) {
+	o := newOrigin(t, nil)
+	policy := `{"ETag": "E1", "ResponseHeadersPolicy": {"Id": "rhp-timing", "ResponseHeadersPolicyConfig": {"Name": "timing",
+	  "ServerTimingHeadersConfig": {"Enabled": true, "SamplingRate": 100}}}}`
+	behaviors := `{"PathPattern": "/t/*", "TargetOriginId": "o", "ViewerProtocolPolicy": "allow-all",
+	  "CachePolicyId": "4135ea2d-6df8-44a3-9df3-4b5a84be39ad", "ResponseHeadersPolicyId": "rhp-timing"}`
+	s := newTestServer(t, map[string]string{"E1.json": distConfig(o, behaviors, ""), "rhp.json": policy})
+	for range 3 {
+		if got := serveTo(s, "GET", "/t/x").Header().Get("Server-Timing"); !strings.HasPrefix(got, `cdn-upstream-layer;desc="EDGE"`) {
+			t.Errorf("Server-Timing: got %q", got)
+		}
+	}
+}
